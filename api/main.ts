@@ -1,0 +1,15 @@
+import { loadConfig } from '../lib/config.js';
+import { prepareDatabase } from '../lib/db/prepare.js';
+import { createLogger } from '../lib/logger.js';
+import { onShutdownSignal, runMain } from '../lib/run-main.js';
+import { startApiServer } from './server.js';
+
+/** `npm run api`: the production API process, configured by environment (DESIGN §3.2). */
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  await prepareDatabase(config.DATABASE_URL);
+  const api = await startApiServer(config, logger);
+  logger.info(`API listening on ${api.url}`);
+  onShutdownSignal(() => api.stop());
+});

@@ -1,0 +1,47 @@
+import { serve } from '@hono/node-server';
+import { Connection } from '@temporalio/client';
+import type { Config } from '../lib/config.js';
+import { createDb } from '../lib/db/connect.js';
+import type { Logger } from '../lib/logger.js';
+import { StartupError } from '../lib/run-main.js';
+import { createApp } from './app.js';
+import { databaseProbe, temporalProbe } from './health-probes.js';
+
+export interface RunningApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the API from configuration and listens on API_PORT (used by `npm run api` and `npm start`). */
+export async function startApiServer(config: Config, logger: Logger): Promise<RunningApi> {
+  const db = createDb(config.DATABASE_URL);
+  // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
+  const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const app = createApp({
+    apiToken: config.API_TOKEN,
+    supportToken: config.SUPPORT_TOKEN,
+    probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
+    logger,
+  });
+  const server = serve({ fetch: app.fetch, port: config.API_PORT });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new StartupError(`API cannot listen on port ${config.API_PORT} (API_PORT): ${error.code ?? error.message}`)),
+      );
+    });
+  } catch (error) {
+    await temporal.close();
+    await db.destroy();
+    throw error;
+  }
+  return {
+    url: `http://localhost:${config.API_PORT}`,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      await temporal.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** Thrown when the environment is invalid; its message is meant to be printed as is, one line per problem. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a TCP port number (1-65535)`)
+    .transform(Number)
+    .refine((value) => value >= 1 && value <= 65535, `${name} must be a TCP port number (1-65535)`);
+
+const url = (name: string) => z.url({ message: `${name} must be an absolute URL (e.g. https://example.com)` });
+
+const secret = (name: string, minLength: number) =>
+  z.string().min(minLength, `${name} must be at least ${minLength} characters long`);
+
+const encryptionKey = z
+  .string()
+  .refine(
+    (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
+    'TOKEN_ENCRYPTION_KEY must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+  );
+
+const temporalAddress = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233)');
+
+const duration = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'SYNC_POLL_INTERVAL must be a duration such as 30s, 2m or 1h' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// connection URL'),
+  TEMPORAL_ADDRESS: temporalAddress,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('salesforce-sync'),
+  API_PORT: port('API_PORT').default(3000),
+  API_TOKEN: secret('API_TOKEN', 16),
+  SUPPORT_TOKEN: secret('SUPPORT_TOKEN', 16),
+  TOKEN_ENCRYPTION_KEY: encryptionKey,
+  SALESFORCE_CLIENT_ID: z.string().min(1, 'SALESFORCE_CLIENT_ID must be the Connected App consumer key'),
+  SALESFORCE_CLIENT_SECRET: secret('SALESFORCE_CLIENT_SECRET', 1),
+  SALESFORCE_CALLBACK_URL: url('SALESFORCE_CALLBACK_URL'),
+  SALESFORCE_LOGIN_URL_PRODUCTION: url('SALESFORCE_LOGIN_URL_PRODUCTION').default('https://login.salesforce.com'),
+  SALESFORCE_LOGIN_URL_SANDBOX: url('SALESFORCE_LOGIN_URL_SANDBOX').default('https://test.salesforce.com'),
+  APP_URL: url('APP_URL'),
+  SYNC_POLL_INTERVAL: duration.default(120_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof environmentSchema>;
+
+/** Variables whose values must never be echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL']);
+
+/**
+ * Reads and validates the environment (DESIGN §3.2). Empty strings count as unset, so
+ * `FOO= npm run worker` behaves like leaving FOO out.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .map((key) => [key, env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    if (present[variable] === undefined) return `Configuration error: ${variable} is required but not set.`;
+    const shown = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(present[variable])})`;
+    const message = issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`;
+    return `Configuration error: ${message}${shown}.`;
+  });
+  throw new ConfigError([...new Set(lines)].join('\n'));
+}

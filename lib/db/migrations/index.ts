@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_fastfollow_tables.js';
+
+/** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
+export const migrations: Record<string, Migration> = {
+  '0001_fastfollow_tables': m0001,
+};

@@ -1,0 +1,62 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
+import { StartupError } from '../run-main.js';
+import { freePort, isListening } from './free-port.js';
+import { ensureTemporalCli, type TemporalCli } from './temporal-cli.js';
+
+export interface DevServerOptions {
+  ip?: string;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Serve the Web UI on this port; no UI when omitted. */
+  uiPort?: number;
+  /** Persist to this SQLite file; in memory when omitted. */
+  dbFilename?: string;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  cli: TemporalCli;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Temporal CLI dev server with DESIGN §3.4's search attributes registered, through
+ * @temporalio/testing so an SDK-downloaded server works the same way as a local binary.
+ */
+export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const namespace = options.namespace ?? 'default';
+  if (await isListening(ip, port)) {
+    throw new StartupError(`Cannot start the Temporal dev server: ${ip}:${port} is already in use (set TEMPORAL_ADDRESS to use a running server).`);
+  }
+  if (options.uiPort !== undefined && (await isListening(ip, options.uiPort))) {
+    throw new StartupError(`Cannot start the Temporal Web UI: ${ip}:${options.uiPort} is already in use.`);
+  }
+  const cli = await ensureTemporalCli(options.log);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli.kind === 'binary' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      ip,
+      port,
+      namespace,
+      ui: options.uiPort !== undefined,
+      ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}),
+      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  return {
+    address: `${ip}:${port}`,
+    namespace,
+    ...(options.uiPort !== undefined ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}),
+    cli,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,20 @@
+import { loadConfig } from '../lib/config.js';
+import { prepareDatabase } from '../lib/db/prepare.js';
+import { createLogger } from '../lib/logger.js';
+import { onShutdownSignal, runMain } from '../lib/run-main.js';
+import { startWorker } from './run-worker.js';
+
+/** `npm run worker`: the production worker process, configured by environment (DESIGN §3.2). */
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  await prepareDatabase(config.DATABASE_URL);
+  const worker = await startWorker(config, logger);
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'worker shutting down: finishing in-flight activities');
+    await worker.stop();
+  });
+  await worker.done;
+  logger.info('worker stopped');
+});

@@ -1,0 +1,2 @@
+// The worker bundles this file: export every workflow, and import only deterministic code.
+export { diagnosticsWorkflow } from './diagnostics.js';
