@@ -31,7 +31,9 @@ export async function connectToTemporal(address: string): Promise<NativeConnecti
   try {
     return await NativeConnection.connect({ address });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const text = error instanceof Error ? error.message : String(error);
+    // The native client's message is a Rust debug dump; keep its human part ("Connection refused").
+    const reason = /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0];
     throw new StartupError(`Cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason}`);
   }
 }

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDb, type Db } from '../../lib/db/connect.js';
+import { createDatabaseIfMissing, dropDatabase } from '../../lib/dev/embedded-postgres.js';
+import { migrateToLatest } from '../../lib/db/migrate.js';
+
+export interface TestDatabase {
+  url: string;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database on the run's Postgres server, for one test file. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const adminUrl = inject('postgresAdminUrl');
+  const name = `ff_test_${randomBytes(6).toString('hex')}`;
+  await createDatabaseIfMissing(adminUrl, name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString());
+  if (options.migrate !== false) await migrateToLatest(db);
+  return {
+    url: url.toString(),
+    db,
+    async drop() {
+      await db.destroy();
+      await dropDatabase(adminUrl, name);
+    },
+  };
+}
