@@ -1,0 +1,100 @@
+// Typed fetch wrapper over the /__emulator control API, for tests and scripts.
+import type { FaultSettings } from './faults.js';
+import type { CustomFieldSpec } from './schema.js';
+import type { Edition, Environment, UserPermissions } from './store.js';
+import type { UsageReport } from './usage.js';
+
+export interface OrgInput {
+  name?: string;
+  edition?: Edition;
+  environment?: Environment;
+  dailyApiLimit?: number;
+  timezone?: string;
+  sessionTimeoutSeconds?: number;
+  customFields?: Record<string, CustomFieldSpec[]>;
+}
+
+export interface CreatedOrg {
+  orgId: string;
+  instanceUrl: string;
+  loginUrl: string;
+  adminUserId: string;
+}
+
+export interface ConnectedAppInput {
+  clientId: string;
+  clientSecret: string;
+  callbackUrl: string | string[];
+  requirePkce?: boolean;
+  rotateRefreshTokens?: boolean;
+  requireSecret?: boolean;
+  scopes?: string[];
+}
+
+export interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors: { statusCode: string; message: string; fields: string[] }[];
+}
+
+export interface TokenInfo {
+  type: 'access' | 'refresh';
+  token: string;
+  clientId: string;
+  userId: string;
+  username: string;
+  issuedAt: string;
+  expiresAt: string | null;
+  state: 'active' | 'expired' | 'revoked' | 'rotated';
+}
+
+export type EmulatorRow = Record<string, unknown> & { Id: string; IsDeleted: boolean; SystemModstamp: string };
+
+export class ControlApiError extends Error {
+  constructor(readonly status: number, message: string, readonly body: unknown) {
+    super(message);
+  }
+}
+
+export function createControlClient(productionUrl: string) {
+  const base = `${productionUrl.replace(/\/$/, '')}/__emulator`;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new ControlApiError(res.status, `${method} /__emulator${path} → ${res.status}: ${json?.error ?? text}`, json);
+    return json as T;
+  }
+
+  return {
+    reset: () => call<{ ok: true }>('POST', '/reset'),
+    createOrg: (input: OrgInput = {}) => call<CreatedOrg>('POST', '/orgs', input),
+    updateOrg: (orgId: string, settings: Omit<OrgInput, 'customFields'>) => call<Record<string, unknown>>('PATCH', `/orgs/${orgId}`, settings),
+    getOrg: (orgId: string) => call<Record<string, unknown>>('GET', `/orgs/${orgId}`),
+    addCustomFields: (orgId: string, sobject: string, fields: CustomFieldSpec[]) => call<{ fields: string[] }>('POST', `/orgs/${orgId}/fields/${sobject}`, { fields }),
+    createUser: (orgId: string, user: { username: string; password: string; firstName?: string; lastName?: string; email?: string; permissions?: UserPermissions }) =>
+      call<{ userId: string; username: string }>('POST', `/orgs/${orgId}/users`, user),
+    createConnectedApp: (app: ConnectedAppInput) => call<{ clientId: string }>('POST', '/connected-apps', app),
+    updateConnectedApp: (clientId: string, changes: Partial<ConnectedAppInput>) => call<{ clientId: string }>('PATCH', `/connected-apps/${encodeURIComponent(clientId)}`, changes),
+    insertRecords: (orgId: string, sobject: string, records: Record<string, unknown>[]) =>
+      call<{ count: number; ids: string[] }>('POST', `/orgs/${orgId}/records/${sobject}`, { records }),
+    generateRecords: (orgId: string, sobject: string, count: number, seed?: number) =>
+      call<{ count: number; ids: string[] }>('POST', `/orgs/${orgId}/records/${sobject}`, { generate: count, ...(seed === undefined ? {} : { seed }) }),
+    updateRecords: (orgId: string, sobject: string, records: (Record<string, unknown> & { Id: string })[], options: { sameTimestamp?: boolean; userId?: string } = {}) =>
+      call<{ results: SaveResult[] }>('PATCH', `/orgs/${orgId}/records/${sobject}`, { records, ...options }),
+    deleteRecords: (orgId: string, sobject: string, ids: string[]) => call<{ results: SaveResult[] }>('DELETE', `/orgs/${orgId}/records/${sobject}`, { ids }),
+    listRecords: (orgId: string, sobject: string) => call<{ totalSize: number; records: EmulatorRow[] }>('GET', `/orgs/${orgId}/records/${sobject}`),
+    setFaults: (orgId: string, faults: FaultSettings) => call<{ ok: true }>('POST', `/orgs/${orgId}/faults`, faults),
+    usage: (orgId: string) => call<UsageReport>('GET', `/orgs/${orgId}/usage`),
+    tokens: (orgId: string) => call<{ tokens: TokenInfo[] }>('GET', `/orgs/${orgId}/tokens`),
+    revokeAll: (orgId: string, filter: { clientId?: string; userId?: string } = {}) => call<{ revoked: number }>('POST', `/orgs/${orgId}/revoke`, filter),
+    setClock: (offsetMs: number) => call<{ offsetMs: number; now: string }>('POST', '/clock', { offsetMs }),
+  };
+}
+
+export type ControlClient = ReturnType<typeof createControlClient>;

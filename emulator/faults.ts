@@ -1,0 +1,79 @@
+// Per-org fault injection: latency, a rate of transient 503s, and forced errors on matching
+// requests, so retry and backoff code can be exercised deterministically.
+
+export interface ForcedError {
+  /** Matches when the request method equals this (case-insensitive). */
+  method?: string;
+  /** Matches when the path (without /services/data/vNN.0) contains this text. */
+  path?: string;
+  status: number;
+  errorCode: string;
+  message?: string;
+  /** How many matching requests fail; unlimited when absent. */
+  times?: number;
+}
+
+export interface FaultSettings {
+  latencyMs?: number;
+  /** 0..1: share of API calls answered 503 SERVER_UNAVAILABLE. */
+  transientErrorRate?: number;
+  forcedErrors?: ForcedError[];
+  /** Added to the global clock for this org only. */
+  clockOffsetMs?: number;
+  /** Seed of the pseudo-random sequence deciding which calls fail transiently. */
+  seed?: number;
+}
+
+/** mulberry32: tiny, fast, deterministic. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface InjectedFailure {
+  status: number;
+  errorCode: string;
+  message: string;
+}
+
+export class Faults {
+  settings: FaultSettings = {};
+  private random = seededRandom(1);
+  private remaining = new Map<ForcedError, number>();
+
+  configure(settings: FaultSettings): void {
+    this.settings = { ...settings };
+    this.random = seededRandom(settings.seed ?? 1);
+    this.remaining = new Map((settings.forcedErrors ?? []).map((f) => [f, f.times ?? Infinity]));
+  }
+
+  get clockOffsetMs(): number {
+    return this.settings.clockOffsetMs ?? 0;
+  }
+
+  get latencyMs(): number {
+    return this.settings.latencyMs ?? 0;
+  }
+
+  /** Decides whether this API call fails by injection; consumes one use of a matching forced error. */
+  pick(method: string, apiPath: string): InjectedFailure | undefined {
+    for (const [rule, left] of this.remaining) {
+      if (left <= 0) continue;
+      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (rule.path && !apiPath.includes(rule.path)) continue;
+      this.remaining.set(rule, left - 1);
+      return { status: rule.status, errorCode: rule.errorCode, message: rule.message ?? `Injected ${rule.errorCode}` };
+    }
+    const rate = this.settings.transientErrorRate ?? 0;
+    if (rate > 0 && this.random() < rate) {
+      return { status: 503, errorCode: 'SERVER_UNAVAILABLE', message: 'Server unavailable, please try again later.' };
+    }
+    return undefined;
+  }
+}

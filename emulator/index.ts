@@ -1,0 +1,70 @@
+// Entry point of the Salesforce emulator: starts the production host (login + every org's instance
+// URL + /__emulator control API) and the sandbox login host.
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { productionApp, sandboxApp } from './server.js';
+import { EmulatorState } from './store.js';
+
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 = ephemeral; default 4010 */
+  port?: number;
+  /** 0 = ephemeral; default 4011 */
+  sandboxPort?: number;
+  logRequests?: boolean;
+}
+
+export interface RunningEmulator {
+  /** Production login host; also serves the orgs' instance URLs and /__emulator. */
+  productionUrl: string;
+  /** Sandbox login host. */
+  sandboxUrl: string;
+  close(): Promise<void>;
+}
+
+function listen(fetch: (req: Request, env: never) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: fetch as never, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function urlOf(server: ServerType, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive sockets (jsforce, fetch) would otherwise hold close() open.
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const state = new EmulatorState();
+  const production = productionApp(state, options.logRequests);
+  const sandbox = sandboxApp(state, options.logRequests);
+  const prodServer = await listen(production.fetch, host, options.port ?? 4010);
+  let sandboxServer: ServerType;
+  try {
+    sandboxServer = await listen(sandbox.fetch, host, options.sandboxPort ?? 4011);
+  } catch (e) {
+    await closeServer(prodServer);
+    throw e;
+  }
+  state.productionUrl = urlOf(prodServer, host);
+  state.sandboxUrl = urlOf(sandboxServer, host);
+  return {
+    productionUrl: state.productionUrl,
+    sandboxUrl: state.sandboxUrl,
+    close: async () => {
+      await Promise.all([closeServer(prodServer), closeServer(sandboxServer)]);
+    },
+  };
+}
+
+export { createControlClient } from './control-client.js';
+export type { ControlClient } from './control-client.js';

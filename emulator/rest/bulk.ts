@@ -1,0 +1,185 @@
+// Bulk API 2.0 query jobs: create, poll, page through CSV results with Sforce-Locator, abort, delete.
+// The query runs when the job is created (the emulator is fast enough); the job still reports
+// UploadComplete first, as Salesforce does, and JobComplete from the first poll on.
+import { Hono } from 'hono';
+import { sfDateTime } from '../clock.js';
+import { KEY_PREFIXES } from '../ids.js';
+import type { CompiledQuery, SoqlRow } from '../soql/index.js';
+import type { EmulatorState, Org } from '../store.js';
+import { dataSource } from '../view.js';
+import type { ApiEnv } from './context.js';
+import { jsonBody, SfError } from './errors.js';
+import { compileForCaller, runQuery } from './query.js';
+
+const DELIMITERS = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' } as const;
+type Delimiter = keyof typeof DELIMITERS;
+/** Without maxRecords Salesforce picks a page size by bytes; a fixed row count is close enough. */
+const DEFAULT_PAGE = 50_000;
+
+interface QueryJob {
+  id: string;
+  operation: 'query' | 'queryAll';
+  object: string;
+  query: string;
+  createdById: string;
+  createdDate: string;
+  systemModstamp: string;
+  state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+  polled: boolean;
+  lineEnding: 'LF' | 'CRLF';
+  columnDelimiter: Delimiter;
+  apiVersion: string;
+  compiled: CompiledQuery;
+  rows: SoqlRow[];
+  processingMs: number;
+}
+
+const jobsByOrg = new WeakMap<Org, Map<string, QueryJob>>();
+function jobs(org: Org): Map<string, QueryJob> {
+  let m = jobsByOrg.get(org);
+  if (!m) jobsByOrg.set(org, (m = new Map()));
+  return m;
+}
+
+function jobInfo(job: QueryJob, full: boolean) {
+  const base = {
+    id: job.id,
+    operation: job.operation,
+    object: job.object,
+    createdById: job.createdById,
+    createdDate: sfDateTime(job.createdDate),
+    systemModstamp: sfDateTime(job.systemModstamp),
+    state: job.state,
+    concurrencyMode: 'Parallel',
+    contentType: 'CSV',
+    apiVersion: Number(job.apiVersion),
+    lineEnding: job.lineEnding,
+    columnDelimiter: job.columnDelimiter,
+  };
+  if (!full) return base;
+  return {
+    ...base,
+    jobType: 'V2Query',
+    numberRecordsProcessed: job.state === 'JobComplete' ? job.rows.length : 0,
+    retries: 0,
+    totalProcessingTime: job.processingMs,
+    isPkChunkingSupported: true,
+  };
+}
+
+function csvCell(value: string): string {
+  return `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
+}
+
+export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+
+  function findJob(org: Org, id: string): QueryJob {
+    const job = jobs(org).get(id);
+    if (!job) throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return job;
+  }
+
+  app.post('/jobs/query', async (c) => {
+    const caller = c.get('caller');
+    const body = await jsonBody<{ operation?: string; query?: string; lineEnding?: string; columnDelimiter?: string; contentType?: string }>(c);
+    if (body?.operation !== 'query' && body?.operation !== 'queryAll') {
+      throw new SfError(400, 'INVALIDJOB', `InvalidJob : Invalid operation: ${String(body?.operation)}`);
+    }
+    if (!body.query) throw new SfError(400, 'INVALIDJOB', 'InvalidJob : query is required');
+    const lineEnding = body.lineEnding ?? 'LF';
+    const columnDelimiter = body.columnDelimiter ?? 'COMMA';
+    if (lineEnding !== 'LF' && lineEnding !== 'CRLF') throw new SfError(400, 'INVALIDJOB', `InvalidJob : Invalid lineEnding: ${lineEnding}`);
+    if (!(columnDelimiter in DELIMITERS)) throw new SfError(400, 'INVALIDJOB', `InvalidJob : Invalid columnDelimiter: ${columnDelimiter}`);
+    if (body.contentType && body.contentType !== 'CSV') throw new SfError(400, 'INVALIDJOB', `InvalidJob : Invalid contentType: ${body.contentType}`);
+    const compiled = compileForCaller(caller, body.query);
+    if (compiled.isCount) throw new SfError(400, 'INVALIDJOB', 'InvalidJob : Aggregate queries are not supported by Bulk API 2.0');
+    const started = Date.now();
+    const rows = runQuery(caller, compiled, body.operation === 'queryAll');
+    const now = new Date(caller.org.now()).toISOString();
+    const job: QueryJob = {
+      id: state.ids.next(KEY_PREFIXES.BulkJob),
+      operation: body.operation,
+      object: compiled.objectName,
+      query: body.query,
+      createdById: caller.user.id,
+      createdDate: now,
+      systemModstamp: now,
+      state: 'UploadComplete',
+      polled: false,
+      lineEnding,
+      columnDelimiter: columnDelimiter as Delimiter,
+      apiVersion: c.get('apiVersion'),
+      compiled,
+      rows,
+      processingMs: Date.now() - started,
+    };
+    jobs(caller.org).set(job.id, job);
+    return c.json(jobInfo(job, false));
+  });
+
+  app.get('/jobs/query', (c) => {
+    const caller = c.get('caller');
+    const records = [...jobs(caller.org).values()].map((j) => jobInfo(j, false));
+    return c.json({ done: true, records, nextRecordsUrl: null });
+  });
+
+  app.get('/jobs/query/:id', (c) => {
+    const job = findJob(c.get('caller').org, c.req.param('id'));
+    if (job.state === 'UploadComplete') {
+      job.state = 'JobComplete';
+      job.systemModstamp = new Date(c.get('caller').org.now()).toISOString();
+    }
+    return c.json(jobInfo(job, true));
+  });
+
+  app.patch('/jobs/query/:id', async (c) => {
+    const job = findJob(c.get('caller').org, c.req.param('id'));
+    const body = await jsonBody<{ state?: string }>(c);
+    if (body?.state !== 'Aborted') throw new SfError(400, 'INVALIDJOB', 'InvalidJob : Only state Aborted can be set');
+    if (job.state === 'JobComplete') throw new SfError(400, 'INVALIDJOB', 'InvalidJob : Job is already complete');
+    job.state = 'Aborted';
+    return c.json(jobInfo(job, false));
+  });
+
+  app.delete('/jobs/query/:id', (c) => {
+    const org = c.get('caller').org;
+    const job = findJob(org, c.req.param('id'));
+    if (job.state !== 'JobComplete' && job.state !== 'Aborted' && job.state !== 'Failed') {
+      throw new SfError(400, 'INVALIDJOB', 'InvalidJob : Job must be complete, aborted or failed to be deleted');
+    }
+    jobs(org).delete(job.id);
+    return c.body(null, 204);
+  });
+
+  app.get('/jobs/query/:id/results', (c) => {
+    const caller = c.get('caller');
+    const job = findJob(caller.org, c.req.param('id'));
+    if (job.state === 'UploadComplete') job.state = 'JobComplete';
+    if (job.state !== 'JobComplete') throw new SfError(400, 'INVALIDJOB', `InvalidJob : Job ${job.id} is not complete`);
+    const locator = c.req.query('locator');
+    let offset = 0;
+    if (locator) {
+      const decoded = Number(Buffer.from(locator, 'base64url').toString('utf8'));
+      if (!Number.isInteger(decoded) || decoded < 0 || decoded > job.rows.length) throw new SfError(400, 'INVALIDLOCATOR', 'Invalid locator');
+      offset = decoded;
+    }
+    const maxRecordsParam = c.req.query('maxRecords');
+    const maxRecords = maxRecordsParam ? Number(maxRecordsParam) : DEFAULT_PAGE;
+    if (!Number.isInteger(maxRecords) || maxRecords <= 0) throw new SfError(400, 'INVALIDJOB', 'InvalidJob : maxRecords must be a positive integer');
+    const end = Math.min(job.rows.length, offset + maxRecords);
+    const sep = DELIMITERS[job.columnDelimiter];
+    const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
+    const source = dataSource(caller.org);
+    const lines: string[] = [job.compiled.columns.map(csvCell).join(sep)];
+    for (let i = offset; i < end; i++) {
+      lines.push(job.compiled.toCsvValues(job.rows[i]!, source).map(csvCell).join(sep));
+    }
+    c.header('Sforce-Locator', end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null');
+    c.header('Sforce-NumberOfRecords', String(end - offset));
+    c.header('Content-Type', 'text/csv');
+    return c.body(lines.join(eol) + eol, 200);
+  });
+
+  return app;
+}

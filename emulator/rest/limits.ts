@@ -1,0 +1,44 @@
+// /limits and /limits/recordCount.
+import { Hono } from 'hono';
+import type { EmulatorState } from '../store.js';
+import { visibleObject, visibleObjects } from '../view.js';
+import type { ApiEnv } from './context.js';
+
+const quota = (max: number, used = 0) => ({ Max: max, Remaining: Math.max(0, max - used) });
+
+export function limitRoutes(_state: EmulatorState): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+
+  app.get('/limits', (c) => {
+    const { org } = c.get('caller');
+    const used = org.usage.used(org.now());
+    return c.json({
+      ActiveScratchOrgs: quota(3),
+      ConcurrentAsyncGetReportInstances: quota(200),
+      DailyApiRequests: quota(org.settings.dailyApiLimit, used),
+      DailyAsyncApexExecutions: quota(250000),
+      DailyBulkApiBatches: quota(15000),
+      DailyBulkV2QueryFileStorageMB: quota(976562),
+      DailyBulkV2QueryJobs: quota(10000),
+      DailyStreamingApiEvents: quota(10000),
+      DataStorageMB: quota(5),
+      FileStorageMB: quota(20),
+      HourlyODataCallout: quota(10000),
+      SingleEmail: quota(15),
+    });
+  });
+
+  app.get('/limits/recordCount', (c) => {
+    const { org, user } = c.get('caller');
+    const names = c.req.query('sObjects')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const objects = names ? names.map((n) => visibleObject(org, user, n)).filter((o) => !!o) : visibleObjects(org, user);
+    const sObjects = objects.map((o) => {
+      let count = 0;
+      for (const row of org.table(o.name).rows.values()) if (row.IsDeleted !== true) count++;
+      return { count, name: o.name };
+    });
+    return c.json({ sObjects });
+  });
+
+  return app;
+}
