@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from './dependencies.js';
+import { createConnectionActivities } from './connection.js';
 import { createDiagnosticsActivities } from './diagnostics.js';
 
 export type { ActivityDependencies } from './dependencies.js';
@@ -6,6 +7,7 @@ export type { ActivityDependencies } from './dependencies.js';
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createDiagnosticsActivities(deps),
+    ...createConnectionActivities(deps),
   };
 }
 

@@ -51,6 +51,14 @@ const environmentSchema = z.object({
   API_TOKEN: secret('API_TOKEN', 16),
   SUPPORT_TOKEN: secret('SUPPORT_TOKEN', 16),
   TOKEN_ENCRYPTION_KEY: encryptionKey,
+  /** Version of TOKEN_ENCRYPTION_KEY; bump it when rotating the master key. */
+  TOKEN_ENCRYPTION_KEY_VERSION: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'TOKEN_ENCRYPTION_KEY_VERSION must be a positive integer')
+    .transform(Number)
+    .default(1),
+  /** Old master keys still accepted for decryption during a rotation: `1:<base64>,2:<base64>`. */
+  TOKEN_ENCRYPTION_PREVIOUS_KEYS: z.string().optional(),
   SALESFORCE_CLIENT_ID: z.string().min(1, 'SALESFORCE_CLIENT_ID must be the Connected App consumer key'),
   SALESFORCE_CLIENT_SECRET: secret('SALESFORCE_CLIENT_SECRET', 1),
   SALESFORCE_CALLBACK_URL: url('SALESFORCE_CALLBACK_URL'),
@@ -64,7 +72,7 @@ const environmentSchema = z.object({
 export type Config = z.infer<typeof environmentSchema>;
 
 /** Variables whose values must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_PREVIOUS_KEYS', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL']);
 
 /**
  * Reads and validates the environment (DESIGN §3.2). Empty strings count as unset, so

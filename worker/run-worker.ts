@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config.js';
 import { createDb } from '../lib/db/connect.js';
 import type { Logger } from '../lib/logger.js';
+import { activityDependencies } from '../activities/wiring.js';
 import { connectToTemporal, createWorker } from './create-worker.js';
 
 export interface RunningWorker {
@@ -17,7 +18,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { db, logger },
+    dependencies: activityDependencies(config, db, logger),
   });
   const done = worker.run().finally(async () => {
     await connection.close();

@@ -2,6 +2,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** timestamptz with a database default: optional on insert. */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** Postgres `date` is read as 'YYYY-MM-DD' (see connect.ts) so a CloseDate never drifts across time zones. */
 export type DateOnly = ColumnType<string, string, string>;
 /** Postgres `numeric` is read as a string to keep amounts exact. */
@@ -17,8 +19,8 @@ export interface ContactsTable {
   company_name: string | null;
   salesforce_contact_id: string | null;
   salesforce_account_id: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface DealsTable {
@@ -30,8 +32,8 @@ export interface DealsTable {
   expected_close_date: DateOnly | null;
   salesforce_opportunity_id: string | null;
   salesforce_account_id: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface FollowupsTable {
@@ -45,10 +47,48 @@ export interface FollowupsTable {
   body: string | null;
   salesforce_task_id: string | null;
   logged_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+}
+
+export type SalesforceEnvironment = 'production' | 'sandbox';
+export type ConnectionStatus = 'active' | 'revoked' | 'disconnected';
+
+export interface SalesforceConnectionsTable {
+  id: Generated<string>;
+  account_id: string;
+  environment: SalesforceEnvironment;
+  status: ConnectionStatus;
+  status_reason: string | null;
+  org_id: string;
+  user_id: string;
+  username: string | null;
+  login_url: string;
+  instance_url: string;
+  refresh_token_ciphertext: string | null;
+  refresh_token_key_version: number | null;
+  access_token_ciphertext: string | null;
+  access_token_key_version: number | null;
+  token_generation: Generated<number>;
+  connected_at: GeneratedTimestamp;
+  ended_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SalesforceOauthStatesTable {
+  state_hash: string;
+  account_id: string;
+  environment: SalesforceEnvironment;
+  verifier_ciphertext: string;
+  verifier_key_version: number;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
 }
 
 export interface Database {
+  salesforce_connections: SalesforceConnectionsTable;
+  salesforce_oauth_states: SalesforceOauthStatesTable;
   contacts: ContactsTable;
   deals: DealsTable;
   followups: FollowupsTable;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../lib/db/migrate.js';
+import { migrations } from '../../lib/db/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 describe('migrations (real Postgres)', () => {
@@ -11,7 +12,7 @@ describe('migrations (real Postgres)', () => {
   afterAll(() => database.drop());
 
   it('creates the contract tables, then finds nothing left to do', async () => {
-    expect(await migrateToLatest(database.db)).toEqual(['0001_fastfollow_tables']);
+    expect(await migrateToLatest(database.db)).toEqual(Object.keys(migrations));
     expect(await migrateToLatest(database.db)).toEqual([]);
     const tables = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(database.db);

@@ -3,8 +3,10 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
 import { createWorker } from '../../worker/create-worker.js';
+import { activityDependencies } from '../../activities/wiring.js';
 import { diagnosticsWorkflow } from '../../workflows/index.js';
 import { testConfig } from '../support/config.js';
+import { migrations } from '../../lib/db/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -31,7 +33,7 @@ describe('worker (real Temporal dev server and Postgres)', () => {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      dependencies: { db: database.db, logger: createLogger({ level: 'silent' }) },
+      dependencies: activityDependencies(config, database.db, createLogger({ level: 'silent' })),
     });
     const result = await worker.runUntil(
       client.workflow.execute(diagnosticsWorkflow, {
@@ -39,7 +41,7 @@ describe('worker (real Temporal dev server and Postgres)', () => {
         workflowId: `diagnostics-${config.TEMPORAL_TASK_QUEUE}`,
       }),
     );
-    expect(result.appliedMigrations).toEqual(['0001_fastfollow_tables']);
+    expect(result.appliedMigrations).toEqual(Object.keys(migrations));
     expect(result.serverVersion).toMatch(/^\d+/);
 
     const history = await client.workflow.getHandle(`diagnostics-${config.TEMPORAL_TASK_QUEUE}`).fetchHistory();

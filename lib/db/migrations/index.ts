@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_fastfollow_tables.js';
+import * as m0002 from './0002_salesforce_connections.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
   '0001_fastfollow_tables': m0001,
+  '0002_salesforce_connections': m0002,
 };

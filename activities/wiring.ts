@@ -1,0 +1,12 @@
+import type { Config } from '../lib/config.js';
+import { TokenVault } from '../lib/crypto/token-vault.js';
+import type { Db } from '../lib/db/connect.js';
+import type { Logger } from '../lib/logger.js';
+import { TokenManager } from '../lib/salesforce/token-manager.js';
+import type { ActivityDependencies } from './dependencies.js';
+
+/** Builds the activities' dependencies from configuration (one TokenManager per process). */
+export function activityDependencies(config: Config, db: Db, logger: Logger): ActivityDependencies {
+  const vault = TokenVault.fromConfig(config);
+  return { db, logger, tokens: new TokenManager(db, vault, config) };
+}

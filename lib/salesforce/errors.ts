@@ -1,0 +1,92 @@
+/**
+ * The seed's troubleshooting table (DESIGN §4): every Salesforce failure we explain to users,
+ * with the fix text the app and support show verbatim. Pure data, safe to import from workflows.
+ */
+export interface ErrorExplanation {
+  code: string;
+  message: string;
+  fix: string;
+  /** Retrying the same call cannot help; the user (or an admin) must act first. */
+  permanent: boolean;
+}
+
+const explanations = {
+  INVALID_LOGIN: {
+    message: 'Salesforce refused the login.',
+    fix: 'Check the username and password. The callback URL configured in the Salesforce Connected App must match exactly (https://app.fastfollow.ai/api/integrations/salesforce/callback), and sandbox users must connect with the sandbox option (they log in via test.salesforce.com).',
+    permanent: true,
+  },
+  ACCESS_DENIED: {
+    message: 'The Salesforce user declined to allow FastFollow access.',
+    fix: 'Connect again and choose Allow on the Salesforce consent page.',
+    permanent: true,
+  },
+  INVALID_CLIENT: {
+    message: 'Salesforce does not recognise FastFollow’s Connected App credentials.',
+    fix: 'Contact FastFollow support: the Connected App consumer key or secret is misconfigured.',
+    permanent: true,
+  },
+  INVALID_STATE: {
+    message: 'The Salesforce connection attempt expired or was already used.',
+    fix: 'Start the connection again from FastFollow; complete the Salesforce login within 10 minutes.',
+    permanent: true,
+  },
+  INSUFFICIENT_ACCESS: {
+    message: 'The connected Salesforce user lacks permission on the objects FastFollow syncs.',
+    fix: 'In Salesforce Setup, give the connected user’s profile or a permission set Read and Edit access on Contact, Account and Opportunity (and Create on Task), then press Resume.',
+    permanent: true,
+  },
+  API_DISABLED_FOR_ORG: {
+    message: 'API access is not enabled for this Salesforce org.',
+    fix: 'FastFollow needs the Salesforce API, included in Enterprise, Unlimited, Performance and Developer editions (Professional Edition needs the API add-on). Upgrade the edition or enable the API, then reconnect.',
+    permanent: true,
+  },
+  INVALID_FIELD_FOR_INSERT_UPDATE: {
+    message: 'Salesforce refused to write a field on this record.',
+    fix: 'The field is read-only or hidden by field-level security for the connected user. Make the field editable for that user in Salesforce Setup, or remove it from the FastFollow field mapping.',
+    permanent: true,
+  },
+  REQUEST_LIMIT_EXCEEDED: {
+    message: 'The Salesforce org has used up its daily API request limit.',
+    fix: 'Sync resumes automatically as the 24-hour API allocation frees up. To avoid it, lower other integrations’ usage, raise the org’s limit, or ask support to move heavy syncs to off-hours.',
+    permanent: false,
+  },
+  INVALID_SESSION_ID: {
+    message: 'The Salesforce session expired.',
+    fix: 'Nothing to do: FastFollow refreshes the session automatically.',
+    permanent: false,
+  },
+  INVALID_GRANT: {
+    message: 'Salesforce revoked FastFollow’s access to this org.',
+    fix: 'Access was revoked in Salesforce (Setup → Connected Apps OAuth Usage) or the user was deactivated. Reconnect Salesforce from FastFollow.',
+    permanent: true,
+  },
+  SERVER_UNAVAILABLE: {
+    message: 'Salesforce is temporarily unavailable.',
+    fix: 'Nothing to do: FastFollow retries automatically.',
+    permanent: false,
+  },
+} satisfies Record<string, Omit<ErrorExplanation, 'code'>>;
+
+export type KnownErrorCode = keyof typeof explanations;
+
+/** Salesforce reports several INSUFFICIENT_ACCESS* variants (and INVALID_TYPE for hidden objects): one explanation. */
+export function normaliseErrorCode(code: string): string {
+  if (code.startsWith('INSUFFICIENT_ACCESS') || code === 'INVALID_TYPE') return 'INSUFFICIENT_ACCESS';
+  if (code === 'invalid_grant') return 'INVALID_GRANT';
+  if (code === 'invalid_client' || code === 'invalid_client_id') return 'INVALID_CLIENT';
+  if (code === 'access_denied') return 'ACCESS_DENIED';
+  return code;
+}
+
+export function explainError(code: string, detail?: string): ErrorExplanation {
+  const normalised = normaliseErrorCode(code);
+  const known = (explanations as Record<string, Omit<ErrorExplanation, 'code'>>)[normalised];
+  if (known) return { code: normalised, ...known };
+  return {
+    code: normalised,
+    message: detail ? `Salesforce error: ${detail}` : 'Unexpected Salesforce error.',
+    fix: 'If this persists, contact FastFollow support with the error code.',
+    permanent: false,
+  };
+}

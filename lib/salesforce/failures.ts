@@ -1,0 +1,29 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { normaliseErrorCode } from './errors.js';
+import { ConnectionRevokedError } from './token-manager.js';
+
+/** Codes the workflow must decide about (backoff, error phase, disconnect) instead of blind activity retries. */
+const WORKFLOW_DECIDES = new Set(['REQUEST_LIMIT_EXCEEDED', 'API_DISABLED_FOR_ORG', 'INSUFFICIENT_ACCESS', 'INVALID_GRANT']);
+
+/** The Salesforce error code on a jsforce error (REST `errorCode`, OAuth `error`), if any. */
+export function salesforceErrorCode(error: unknown): string | undefined {
+  if (error instanceof ConnectionRevokedError) return 'INVALID_GRANT';
+  if (!(error instanceof Error)) return undefined;
+  const withCode = error as Error & { errorCode?: unknown };
+  if (typeof withCode.errorCode === 'string') return withCode.errorCode;
+  if (/^[A-Z_]+$/.test(error.name)) return error.name;
+  return undefined;
+}
+
+/**
+ * Turns a Salesforce failure into a Temporal failure typed by its (normalised) error code, so
+ * workflows branch on `failure.cause.type`. Messages are Salesforce's own: they carry no token.
+ */
+export function toActivityFailure(error: unknown): unknown {
+  const raw = salesforceErrorCode(error);
+  if (!raw) return error;
+  const code = normaliseErrorCode(raw);
+  const message = error instanceof Error ? error.message : String(error);
+  if (WORKFLOW_DECIDES.has(code)) return ApplicationFailure.nonRetryable(message, code);
+  return ApplicationFailure.retryable(message, code);
+}

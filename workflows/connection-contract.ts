@@ -1,0 +1,66 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+// Shared by the workflow and its callers (API, tests): ids, messages and the status shape.
+// Only type-level and message definitions here, so it is safe on both sides.
+
+export type Environment = 'production' | 'sandbox';
+export type SyncPhaseValue =
+  | 'initial_sync'
+  | 'incremental'
+  | 'paused'
+  | 'waiting_offhours'
+  | 'backing_off'
+  | 'error'
+  | 'disconnected';
+
+/** DESIGN §3.4 ⚑ */
+export function connectionWorkflowId(accountId: string, environment: Environment): string {
+  return `salesforce-connection:${accountId}:${environment}`;
+}
+
+export interface StatusError {
+  code: string;
+  message: string;
+  fix: string;
+  at: string;
+}
+
+export interface ConnectionStatus {
+  accountId: string;
+  environment: Environment;
+  orgId: string;
+  phase: SyncPhaseValue;
+  connectedAt: string;
+  /** Last time a sync cycle (or, before sync exists, a connection check) completed. */
+  lastSyncAt: string | null;
+  lastCheckedAt: string | null;
+  objects: Record<string, { records: number; lastSyncAt: string | null }>;
+  apiUsage: { used: number; max: number; checkedAt: string } | null;
+  error: StatusError | null;
+  /** Why the connection ended, once phase is `disconnected`. */
+  endedReason: string | null;
+}
+
+export interface ConnectionWorkflowInput {
+  connectionId: string;
+  accountId: string;
+  environment: Environment;
+  orgId: string;
+  connectedAt: string;
+  pollIntervalMs: number;
+  /** Carried across continueAsNew. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  status: ConnectionStatus;
+  paused: boolean;
+  initialSyncDone: boolean;
+}
+
+export const statusQuery = defineQuery<ConnectionStatus>('status');
+export const disconnectSignal = defineSignal<[{ reason: string }]>('disconnect');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+/** A new OAuth grant for the same connection (reconnect): clears a permanent error. */
+export const reconnectedSignal = defineSignal<[{ orgId: string; connectedAt: string }]>('reconnected');

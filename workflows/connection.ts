@@ -1,0 +1,159 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { explainError } from '../lib/salesforce/errors.js';
+import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../lib/temporal/search-attributes.js';
+import {
+  disconnectSignal,
+  pauseSignal,
+  reconnectedSignal,
+  resumeSignal,
+  statusQuery,
+  type CarriedState,
+  type ConnectionStatus,
+  type ConnectionWorkflowInput,
+  type SyncPhaseValue,
+} from './connection-contract.js';
+
+const { checkConnection } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Transient failures retry here; Salesforce's permanent and quota errors come back typed and
+  // non-retryable so this workflow decides (durable timers, not activity retry storms).
+  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5 },
+  summary: 'Check the Salesforce connection and read API usage',
+});
+
+const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
+const ERROR_RECHECK_MS = 60 * 60 * 1000;
+const BACKOFF_BASE_MS = 60 * 1000;
+const BACKOFF_MAX_MS = 60 * 60 * 1000;
+
+/**
+ * The entity workflow that owns one Salesforce connection: its lifecycle, phase and status.
+ * Sync steps plug into `runCycle`.
+ */
+export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<ConnectionStatus> {
+  const carried: CarriedState = input.carried ?? {
+    paused: false,
+    initialSyncDone: false,
+    status: {
+      accountId: input.accountId,
+      environment: input.environment,
+      orgId: input.orgId,
+      phase: 'initial_sync',
+      connectedAt: input.connectedAt,
+      lastSyncAt: null,
+      lastCheckedAt: null,
+      objects: {},
+      apiUsage: null,
+      error: null,
+      endedReason: null,
+    },
+  };
+  const status = carried.status;
+  let paused = carried.paused;
+  let disconnectReason: string | null = null;
+  let wake = false;
+
+  setHandler(statusQuery, () => status);
+  setHandler(disconnectSignal, ({ reason }) => {
+    disconnectReason = reason;
+  });
+  setHandler(pauseSignal, () => {
+    paused = true;
+    wake = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    wake = true;
+  });
+  setHandler(reconnectedSignal, ({ orgId, connectedAt }) => {
+    status.orgId = orgId;
+    status.connectedAt = connectedAt;
+    status.error = null;
+    wake = true;
+  });
+
+  const setPhase = (phase: SyncPhaseValue, details: string) => {
+    status.phase = phase;
+    upsertSearchAttributes([
+      { key: FastFollowAccountId, value: input.accountId },
+      { key: SalesforceEnvironment, value: input.environment },
+      { key: SalesforceOrgId, value: status.orgId },
+      { key: SyncPhase, value: phase },
+    ]);
+    setCurrentDetails(details);
+  };
+  /** Waits up to `ms` for a command; true when one arrived. */
+  const waitForCommand = async (ms: number) => {
+    wake = false;
+    return condition(() => wake || disconnectReason !== null, ms);
+  };
+
+  let backoffAttempt = 0;
+  for (let cycle = 0; ; cycle++) {
+    if (disconnectReason !== null) break;
+    if (paused) {
+      setPhase('paused', 'Paused by support; waiting for resume');
+      await condition(() => !paused || disconnectReason !== null);
+      continue;
+    }
+    setPhase(carried.initialSyncDone ? 'incremental' : 'initial_sync', carried.initialSyncDone ? 'Incremental sync' : 'Initial sync');
+    try {
+      const result = await checkConnection({ connectionId: input.connectionId });
+      const now = new Date().toISOString();
+      status.apiUsage = { ...result.apiUsage, checkedAt: now };
+      status.lastCheckedAt = now;
+      status.lastSyncAt = now;
+      status.error = null;
+      carried.initialSyncDone = true;
+      backoffAttempt = 0;
+      setPhase('incremental', `Up to date; next check in ${Math.round(input.pollIntervalMs / 1000)}s`);
+      await waitForCommand(input.pollIntervalMs);
+    } catch (error) {
+      const code = failureType(error);
+      const explanation = explainError(code ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
+      status.error = { code: explanation.code, message: explanation.message, fix: explanation.fix, at: new Date().toISOString() };
+      if (explanation.code === 'INVALID_GRANT') {
+        disconnectReason = 'Access revoked in Salesforce';
+        break;
+      }
+      if (explanation.code === 'REQUEST_LIMIT_EXCEEDED') {
+        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** backoffAttempt++) * (0.5 + Math.random() / 2);
+        setPhase('backing_off', `API limit reached; retrying in ${Math.round(delay / 1000)}s`);
+        await waitForCommand(delay);
+      } else {
+        setPhase('error', `${explanation.code}: waiting for a fix (re-checks hourly and on resume)`);
+        await waitForCommand(explanation.permanent ? ERROR_RECHECK_MS : input.pollIntervalMs);
+      }
+    }
+    if (workflowInfo().continueAsNewSuggested || cycle >= CYCLES_BEFORE_CONTINUE_AS_NEW) {
+      await condition(allHandlersFinished);
+      if (disconnectReason === null) {
+        await continueAsNew<typeof connectionWorkflow>({ ...input, carried: { ...carried, paused } });
+      }
+    }
+  }
+
+  status.endedReason = disconnectReason;
+  setPhase('disconnected', `Disconnected: ${disconnectReason}`);
+  await condition(allHandlersFinished);
+  return status;
+}
+
+/** The Salesforce error code carried by a failed activity, if any. */
+function failureType(error: unknown): string | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+  if (error instanceof ApplicationFailure) return error.type ?? undefined;
+  return undefined;
+}
