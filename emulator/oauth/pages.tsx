@@ -23,7 +23,7 @@ button{margin-top:18px;padding:8px 16px}.error{color:#c23934;background:#fdecea;
 export const LoginPage: FC<{ action: string; requestId: string; hostLabel: string; error?: string; username?: string }> = (p) => (
   <Layout title="Login | Salesforce Emulator">
     <h1>Log in to Salesforce ({p.hostLabel})</h1>
-    {p.error ? <p class="error" id="error">{p.error}</p> : null}
+    {p.error ? <p class="error" id="error" data-error-code="INVALID_LOGIN">{p.error}</p> : null}
     <form method="post" action={p.action}>
       <input type="hidden" name="request_id" value={p.requestId} />
       <label for="username">Username</label>
