@@ -25,6 +25,24 @@ describe('compileSoql: names', () => {
     expect(q.columns).toEqual(['Id', 'FirstName', 'Account.Name', 'Account.Owner.Name']);
   });
 
+  it('accepts the object name or its alias as a qualifier', () => {
+    const src = new MemorySource()
+      .add('Account', { Id: fakeId('001', 1), Name: 'Acme' })
+      .add('Contact', { Id: fakeId('003', 1), FirstName: 'Ann', LastName: 'B', Email: 'a@x.com', AccountId: fakeId('001', 1) })
+      .add('Contact', { Id: fakeId('003', 2), FirstName: 'Cy', LastName: 'A', Email: null });
+    const q = compileSoql('SELECT c.FirstName, c.Account.Name FROM Contact c WHERE c.Email != null ORDER BY c.LastName', schema);
+    expect(q.columns).toEqual(['FirstName', 'Account.Name']);
+    expect(q.execute(src).map((r) => q.toRecord(r, src, '62.0'))).toMatchObject([{ FirstName: 'Ann', Account: { Name: 'Acme' } }]);
+    const named = compileSoql('SELECT Contact.FirstName, Contact.Account.Name FROM Contact ORDER BY Contact.LastName', schema);
+    expect(named.columns).toEqual(['FirstName', 'Account.Name']);
+    expect(named.execute(src).map((r) => r.FirstName)).toEqual(['Cy', 'Ann']);
+    // On Opportunity, `Account` is a relationship, not a qualifier; `Opportunity` qualifies.
+    expect(compileSoql('SELECT Opportunity.Name, Account.Name FROM Opportunity', schema).columns).toEqual(['Name', 'Account.Name']);
+    // Once aliased, the alias is the qualifier.
+    expect(rejected('SELECT Contact.FirstName FROM Contact c').message).toContain("Didn't understand relationship 'Contact'");
+    expect(rejected('SELECT c.Nope FROM Contact c').message).toContain("No such column 'Nope' on entity 'Contact'");
+  });
+
   it('unknown field: INVALID_FIELD with Salesforce message and caret', () => {
     const e = rejected('SELECT Id, Foo FROM Contact');
     expect(e.errorCode).toBe('INVALID_FIELD');

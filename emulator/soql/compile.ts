@@ -90,11 +90,24 @@ class Compiler {
     return cached ?? undefined;
   }
 
+  /** Qualifiers that name the queried object itself: its alias, or its name (`Contact.FirstName`). */
+  private selfQualifiers: string[] = [];
+
+  setSelfQualifiers(objectName: string, alias: string | undefined): void {
+    this.selfQualifiers = alias ? [alias.toLowerCase()] : [objectName.toLowerCase()];
+  }
+
   resolvePath(root: ObjectInfo, ref: FieldRef): ResolvedPath {
     let objects: ObjectInfo[] = [root];
     const hops: ResolvedPath['hops'] = [];
     const canonical: string[] = [];
-    for (let i = 0; i < ref.path.length - 1; i++) {
+    let from = 0;
+    if (ref.path.length > 1) {
+      const q = ref.path[0]!.toLowerCase();
+      // A relationship of the same name wins over the object-name qualifier; an alias always qualifies.
+      if (this.selfQualifiers.includes(q) && (q !== root.name.toLowerCase() || !root.relationships.has(q))) from = 1;
+    }
+    for (let i = from; i < ref.path.length - 1; i++) {
       const seg = ref.path[i]!;
       let rel: SoqlField | undefined;
       for (const o of objects) {
@@ -211,6 +224,7 @@ export function compileSoql(text: string, schema: SoqlSchema): CompiledQuery {
   const compiler = new Compiler(text, schema);
   const root = compiler.info(query.from.name);
   if (!root) throw unsupportedObject(text, query.from.start, query.from.name);
+  compiler.setSelfQualifiers(root.name, query.from.alias);
 
   // SELECT list
   let isCount = false;

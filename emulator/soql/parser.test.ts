@@ -91,6 +91,14 @@ describe('parseSoql: clauses', () => {
     expect(q.select).toEqual([{ kind: 'count', start: 7 }]);
   });
 
+  it('reads an object alias', () => {
+    expect(parseSoql('SELECT c.Id FROM Contact c WHERE c.Email = null').from).toEqual({ name: 'Contact', start: 17, alias: 'c' });
+    expect(parseSoql('SELECT Id FROM Contact WHERE Email = null').from.alias).toBeUndefined();
+    expect(parseSoql('SELECT Id FROM Contact ORDER BY Id').from.alias).toBeUndefined();
+    expect(parseSoql('SELECT Id FROM Contact LIMIT 1').from.alias).toBeUndefined();
+    expect(malformed('SELECT Id FROM Contact c, c.Account a').message).toContain('is not supported');
+  });
+
   it('spans several lines', () => {
     const q = parseSoql('SELECT Id\nFROM Contact\nWHERE Email = null\nLIMIT 1');
     expect(q.from.name).toBe('Contact');

@@ -25,6 +25,9 @@ const RESERVED = new Set([
   'USING', 'INCLUDES', 'EXCLUDES', 'TYPEOF', 'END', 'WHEN', 'THEN', 'ELSE',
 ]);
 
+/** Words that end the FROM clause instead of naming an alias. */
+const NOT_AN_ALIAS = new Set([...RESERVED, 'ORDER', 'LIMIT', 'OFFSET', 'ALL', 'UPDATE', 'VIEW', 'REFERENCE']);
+
 /** Reasonable upper bound; Salesforce rejects numbers that do not fit a 32-bit int. */
 const MAX_INT = 2_147_483_647;
 
@@ -92,6 +95,13 @@ class Parser {
     }
     this.next();
     const query: SoqlQuery = { text: this.text, select, from: { name: fromTok.text, start: fromTok.start }, orderBy: [] };
+    // Alias notation: `FROM Contact c` lets fields be written `c.FirstName`.
+    const aliasTok = this.peek();
+    if (aliasTok.kind === 'ident' && !aliasTok.text.includes('.') && !NOT_AN_ALIAS.has(aliasTok.text.toUpperCase())) {
+      this.next();
+      query.from.alias = aliasTok.text;
+    }
+    if (this.atPunct(',')) throw this.unsupported(this.peek(), 'A second FROM entry (relationship alias)');
 
     if (this.acceptKeyword('WHERE')) query.where = this.parseCondition();
     if (this.atKeyword('ORDER')) {

@@ -117,7 +117,8 @@ export interface OrderByItem {
 export interface SoqlQuery {
   text: string;
   select: SelectItem[];
-  from: { name: string; start: number };
+  /** The object, and its alias when written `FROM Contact c`. */
+  from: { name: string; start: number; alias?: string };
   where?: SoqlCondition;
   orderBy: OrderByItem[];
   limit?: number;
