@@ -24,6 +24,15 @@ const invalidType = (type: string): SaveError => ({
   fields: [],
 });
 
+/**
+ * The full object definition when the actor may see the object at all. Field-level security is
+ * checked per field by the validation, so a hidden field answers INVALID_FIELD_FOR_INSERT_UPDATE
+ * (as Salesforce does) rather than "no such column".
+ */
+function writableObject(org: Org, actor: Actor, type: string) {
+  return visibleObject(org, actor.user, type) ? org.object(type) : undefined;
+}
+
 // Internal marker so rolled-back updates and deletes keep their id in the response (creates lose theirs).
 type Internal = SaveResult & { __update?: boolean };
 
@@ -39,7 +48,7 @@ export function createRecords(state: EmulatorState, org: Org, actor: Actor, item
   return finish(org, allOrNone, () => {
     const stampIso = org.nextStamp(strictlyLaterStamp);
     return items.map(({ type, input }): Internal => {
-      const obj = visibleObject(org, actor.user, type);
+      const obj = writableObject(org, actor, type);
       if (!obj) return { success: false, errors: [invalidType(type)] };
       const built = buildInsert(org, actor, obj, input, () => state.ids.next(obj.keyPrefix));
       if (!built.ok) return { success: false, errors: built.errors };
@@ -54,7 +63,7 @@ export function updateRecords(state: EmulatorState, org: Org, actor: Actor, item
   return finish(org, allOrNone, () => {
     const shared = stampEach ? undefined : org.nextStamp();
     return items.map(({ type, id, input }): Internal => {
-      const obj = visibleObject(org, actor.user, type);
+      const obj = writableObject(org, actor, type);
       if (!obj) return { id, success: false, errors: [invalidType(type)], __update: true };
       const built = buildUpdate(org, actor, obj, id, input);
       if (!built.ok) return { id, success: false, errors: built.errors, __update: true };
