@@ -1,30 +1,29 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import type { Logger } from '../lib/logger.js';
+import type { LifecycleDeps } from '../lib/connections/lifecycle.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
+import { registerConnectionRoutes } from './routes/connections.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
 import { validationHook } from './validation.js';
 
-export interface ApiDependencies {
-  apiToken: string;
-  supportToken: string;
+export interface ApiDependencies extends LifecycleDeps {
   probes: { database: Probe; temporal: Probe };
-  logger: Logger;
 }
 
 export function createApp(deps: ApiDependencies): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
-  app.use('/api/integrations/salesforce/connect', requireBearer(deps.apiToken, 'service'));
-  app.use('/api/integrations/salesforce/connections/*', requireBearer(deps.apiToken, 'service'));
-  app.use('/api/followups', requireBearer(deps.apiToken, 'service'));
-  app.use('/api/followups/*', requireBearer(deps.apiToken, 'service'));
-  app.use('/api/support/*', requireBearer(deps.supportToken, 'support'));
+  app.use('/api/integrations/salesforce/connect', requireBearer(deps.config.API_TOKEN, 'service'));
+  app.use('/api/integrations/salesforce/connections/*', requireBearer(deps.config.API_TOKEN, 'service'));
+  app.use('/api/followups', requireBearer(deps.config.API_TOKEN, 'service'));
+  app.use('/api/followups/*', requireBearer(deps.config.API_TOKEN, 'service'));
+  app.use('/api/support/*', requireBearer(deps.config.SUPPORT_TOKEN, 'support'));
 
   registerHealthRoute(app, deps.probes);
+  registerConnectionRoutes(app, deps);
   registerDocsRoutes(app);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)));

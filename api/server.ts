@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { TokenVault } from '../lib/crypto/token-vault.js';
 import type { Config } from '../lib/config.js';
 import { createDb } from '../lib/db/connect.js';
 import type { Logger } from '../lib/logger.js';
@@ -18,8 +19,10 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ru
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const app = createApp({
-    apiToken: config.API_TOKEN,
-    supportToken: config.SUPPORT_TOKEN,
+    config,
+    db,
+    vault: TokenVault.fromConfig(config),
+    temporal: new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }),
     probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
     logger,
   });

@@ -125,7 +125,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       const explanation = explainError(code ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
       status.error = { code: explanation.code, message: explanation.message, fix: explanation.fix, at: new Date().toISOString() };
       if (explanation.code === 'INVALID_GRANT') {
-        disconnectReason = 'Access revoked in Salesforce';
+        // A disconnect from FastFollow also erases the tokens: keep its reason, not "revoked".
+        if (disconnectReason === null) disconnectReason = 'Access revoked in Salesforce';
+        else status.error = null;
         break;
       }
       if (explanation.code === 'REQUEST_LIMIT_EXCEEDED') {

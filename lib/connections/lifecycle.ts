@@ -1,0 +1,117 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { TokenVault } from '../crypto/token-vault.js';
+import type { Db } from '../db/connect.js';
+import type { Logger } from '../logger.js';
+import { oauthClient, oauthErrorCode } from '../salesforce/oauth.js';
+import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../temporal/search-attributes.js';
+import {
+  connectionWorkflowId,
+  disconnectSignal,
+  reconnectedSignal,
+  statusQuery,
+  type ConnectionStatus,
+  type Environment,
+} from '../../workflows/connection-contract.js';
+import type { connectionWorkflow } from '../../workflows/connection.js';
+import type { GrantedConnection } from './oauth-flow.js';
+import { endConnection, findConnection, saveGrant } from './store.js';
+
+export interface LifecycleDeps {
+  db: Db;
+  vault: TokenVault;
+  config: Config;
+  temporal: Client;
+  logger: Logger;
+}
+
+/**
+ * Stores the grant and makes sure the connection's workflow runs: started on first connect,
+ * signalled on reconnect so it keeps its sync state.
+ */
+export async function activateConnection(deps: LifecycleDeps, grant: GrantedConnection): Promise<void> {
+  const saved = await saveGrant(deps.db, deps.vault, grant);
+  const connectedAt = saved.connectedAt.toISOString();
+  await deps.temporal.workflow.signalWithStart<typeof connectionWorkflow, [{ orgId: string; connectedAt: string }]>('connectionWorkflow', {
+    workflowId: connectionWorkflowId(grant.accountId, grant.environment),
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [
+      {
+        connectionId: saved.id,
+        accountId: grant.accountId,
+        environment: grant.environment,
+        orgId: grant.orgId,
+        connectedAt,
+        pollIntervalMs: deps.config.SYNC_POLL_INTERVAL,
+      },
+    ],
+    signal: reconnectedSignal,
+    signalArgs: [{ orgId: grant.orgId, connectedAt }],
+    typedSearchAttributes: [
+      { key: FastFollowAccountId, value: grant.accountId },
+      { key: SalesforceEnvironment, value: grant.environment },
+      { key: SalesforceOrgId, value: grant.orgId },
+      { key: SyncPhase, value: 'initial_sync' },
+    ],
+  });
+  deps.logger.info({ accountId: grant.accountId, environment: grant.environment, orgId: grant.orgId }, 'Salesforce connected');
+}
+
+/**
+ * Disconnect from FastFollow's side: erase the tokens, revoke the grant at Salesforce, stop the
+ * workflow. Idempotent: a second call finds nothing left to do and succeeds.
+ */
+export async function disconnectConnection(deps: LifecycleDeps, accountId: string, environment: Environment): Promise<void> {
+  const row = await findConnection(deps.db, accountId, environment);
+  if (row) {
+    const ended = await endConnection(deps.db, deps.vault, row.id, 'disconnected', 'Disconnected from FastFollow');
+    if (ended?.refreshToken) {
+      try {
+        // Revoking the refresh token also kills its access tokens at Salesforce.
+        await oauthClient(deps.config, ended.loginUrl).revokeToken(ended.refreshToken);
+      } catch (error) {
+        deps.logger.warn({ accountId, environment, oauthError: oauthErrorCode(error) ?? 'network' }, 'Salesforce token revocation failed; tokens erased locally');
+      }
+    }
+  }
+  const handle = deps.temporal.workflow.getHandle(connectionWorkflowId(accountId, environment));
+  try {
+    await handle.signal(disconnectSignal, { reason: 'Disconnected from FastFollow' });
+    await handle.result();
+  } catch (error) {
+    // Not running (never connected, or already ended): nothing to stop.
+    if (!(error instanceof WorkflowNotFoundError) && !isClosedWorkflowError(error)) throw error;
+  }
+  deps.logger.info({ accountId, environment }, 'Salesforce disconnected');
+}
+
+function isClosedWorkflowError(error: unknown): boolean {
+  return error instanceof Error && /workflow execution already completed/i.test(error.message);
+}
+
+/** The connection's status: live from the running workflow, else its final status, else the stored row. */
+export async function connectionStatus(deps: LifecycleDeps, accountId: string, environment: Environment): Promise<ConnectionStatus | null> {
+  const handle = deps.temporal.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  try {
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING') return await handle.query(statusQuery);
+    if (description.status.name === 'COMPLETED') return await handle.result();
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  const row = await findConnection(deps.db, accountId, environment);
+  if (!row) return null;
+  return {
+    accountId,
+    environment,
+    orgId: row.org_id,
+    phase: row.status === 'active' ? 'initial_sync' : 'disconnected',
+    connectedAt: row.connected_at.toISOString(),
+    lastSyncAt: null,
+    lastCheckedAt: null,
+    objects: {},
+    apiUsage: null,
+    error: null,
+    endedReason: row.status === 'active' ? null : row.status_reason,
+  };
+}
