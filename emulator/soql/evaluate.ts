@@ -567,6 +567,10 @@ function sortRun(order: number[], start: number, end: number, cmp: (x: number, y
     }
     return;
   }
+  // Runs are often already in order (rows stored in Id order, saved in batches with one timestamp).
+  let sorted = true;
+  for (let i = start + 1; i < end && sorted; i++) if (cmp(order[i - 1]!, order[i]!) > 0) sorted = false;
+  if (sorted) return;
   const run = order.slice(start, end).sort(cmp);
   for (let i = 0; i < run.length; i++) order[start + i] = run[i]!;
 }
