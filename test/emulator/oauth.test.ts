@@ -65,7 +65,7 @@ describe('OAuth web-server flow', () => {
     expect(body.token_type).toBe('Bearer');
     expect(body.issued_at).toMatch(/^\d{13}$/);
     expect(body.id).toBe(`${fx.loginUrl}/id/${fx.orgId}/${fx.userId}`);
-    expect(body.access_token.startsWith(fx.orgId.slice(0, 15) + '!')).toBe(true);
+    expect(body.access_token!.startsWith(fx.orgId.slice(0, 15) + '!')).toBe(true);
     expect(body.signature).toBe(createHmac('sha256', fx.clientSecret).update(body.id! + body.issued_at).digest('base64'));
   });
 

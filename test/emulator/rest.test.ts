@@ -219,9 +219,9 @@ describe('describe, limits, changes', () => {
 
   it('reports limits, record counts and Sforce-Limit-Info on every response', async () => {
     const limits = await conn.limits();
-    expect(limits.DailyApiRequests.Max).toBe(100_000);
+    expect(limits.DailyApiRequests!.Max).toBe(100_000);
     const usage = await world.control.usage(fx.orgId);
-    expect(limits.DailyApiRequests.Remaining).toBe(100_000 - usage.total);
+    expect(limits.DailyApiRequests!.Remaining).toBe(100_000 - usage.total);
     expect(conn.limitInfo.apiUsage).toEqual({ used: usage.total, limit: 100_000 });
     const counts = await conn.request<{ sObjects: { name: string; count: number }[] }>('/limits/recordCount?sObjects=Account,Contact');
     expect(counts.sObjects.map((s) => s.name)).toEqual(['Account', 'Contact']);
