@@ -197,8 +197,13 @@ describe('refresh tokens', () => {
     const fx = await createOrgFixture(world, { sessionTimeoutSeconds: 60 });
     const { conn } = await connect(fx);
     const oldToken = conn.accessToken!;
+    const oldRefresh = conn.refreshToken!;
     const refreshed: string[] = [];
-    conn.on('refresh', (token: string) => refreshed.push(token));
+    const rotated: (string | undefined)[] = [];
+    conn.on('refresh', (token: string, res: { refresh_token?: string }) => {
+      refreshed.push(token);
+      rotated.push(res.refresh_token);
+    });
     await world.control.setClock(61_000);
     try {
       const raw = await api(fx, oldToken, '/limits');
@@ -208,6 +213,10 @@ describe('refresh tokens', () => {
       expect(res.done).toBe(true);
       expect(refreshed).toHaveLength(1);
       expect(conn.accessToken).not.toBe(oldToken);
+      // With rotation the new refresh token arrives only in the event; jsforce keeps the old one.
+      expect(rotated[0]).toMatch(/^5Aep861/);
+      expect(conn.refreshToken).toBe(oldRefresh);
+      await expect(conn.oauth2.refreshToken(oldRefresh)).rejects.toMatchObject({ name: 'invalid_grant' });
     } finally {
       await world.control.setClock(0);
     }
