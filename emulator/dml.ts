@@ -90,6 +90,15 @@ export function normaliseValue(org: Org, actor: Actor, obj: ObjectDef, f: FieldD
   }
 }
 
+const fieldIndexes = new WeakMap<ObjectDef, Map<string, FieldDef>>();
+
+/** Case-insensitive field lookup, built once per object definition (writes are hot in bulk loads). */
+function fieldByName(obj: ObjectDef, name: string): FieldDef | undefined {
+  let index = fieldIndexes.get(obj);
+  if (!index) fieldIndexes.set(obj, (index = new Map(obj.fields.map((f) => [f.name.toLowerCase(), f]))));
+  return index.get(name) ?? index.get(name.toLowerCase());
+}
+
 /** Validates the fields of one insert or update (not the row as a whole). */
 export function validateFields(org: Org, actor: Actor, obj: ObjectDef, input: Row, mode: 'create' | 'update'): Validated {
   const values: Row = {};
@@ -101,7 +110,7 @@ export function validateFields(org: Org, actor: Actor, obj: ObjectDef, input: Ro
       if (mode === 'create') errors.push(err('INVALID_FIELD', 'The Id field should not be specified in the sobject data.'));
       continue;
     }
-    const f = obj.fields.find((x) => x.name.toLowerCase() === key.toLowerCase());
+    const f = fieldByName(obj, key);
     const access = f && actor.user ? fieldAccess(actor.user, obj.name, f.name) : 'edit';
     if (!f) {
       errors.push(err('INVALID_FIELD', `No such column '${key}' on sobject of type ${obj.name}`, [key]));
@@ -152,11 +161,12 @@ function derive(objectName: string, row: Row, changed: Row, creating: boolean): 
   }
 }
 
+const requiredFields = new WeakMap<ObjectDef, FieldDef[]>();
+
 function requiredMissing(obj: ObjectDef, row: Row): SaveError | undefined {
-  const missing = obj.fields
-    .filter((f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean')
-    .filter((f) => row[f.name] === null || row[f.name] === undefined)
-    .map((f) => f.name);
+  let required = requiredFields.get(obj);
+  if (!required) requiredFields.set(obj, (required = obj.fields.filter((f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean')));
+  const missing = required.filter((f) => row[f.name] === null || row[f.name] === undefined).map((f) => f.name);
   return missing.length ? err('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing) : undefined;
 }
 

@@ -4,7 +4,7 @@ import type { EmulatorState } from '../store.js';
 import { bulkRoutes } from './bulk.js';
 import { collectionRoutes } from './collections.js';
 import { compositeRoutes } from './composite.js';
-import { apiGate, type ApiCaller, type ApiEnv } from './context.js';
+import { apiGate, type ApiCaller, type ApiContext, type ApiEnv } from './context.js';
 import { limitRoutes } from './limits.js';
 import { queryRoutes } from './query.js';
 import { sobjectRoutes } from './sobjects.js';
@@ -17,11 +17,11 @@ export function restApp(state: EmulatorState, dispatch: (req: Request, caller: A
   app.get('/services/data', (c) => c.json(listVersions()));
   app.get('/services/data/', (c) => c.json(listVersions()));
 
-  app.use('/services/data/:version', apiGate(state));
+  // One gate for everything below a version ("/*" also matches the version root itself).
   app.use('/services/data/:version/*', apiGate(state));
 
   const v = new Hono<ApiEnv>();
-  v.get('/', (c) => {
+  const resources = (c: ApiContext) => {
     const base = `/services/data/v${c.get('apiVersion')}`;
     const caller = c.get('caller');
     return c.json({
@@ -33,7 +33,9 @@ export function restApp(state: EmulatorState, dispatch: (req: Request, caller: A
       jobs: `${base}/jobs`,
       identity: `${state.loginUrl(caller.org.settings.environment)}/id/${caller.org.id}/${caller.user.id}`,
     });
-  });
+  };
+  v.get('/', resources);
+  app.get('/services/data/:version/', resources);
   v.route('/', queryRoutes(state));
   v.route('/', sobjectRoutes(state));
   v.route('/', collectionRoutes(state));
