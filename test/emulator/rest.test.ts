@@ -59,6 +59,16 @@ describe('query', () => {
     expect(usage.byEndpoint['GET /query/:locator']).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts the version root once and lists versions without a session', async () => {
+    const before = (await world.control.usage(fx.orgId)).total;
+    const root = await api(fx, token, '');
+    expect(root.body.identity).toBe(`${fx.loginUrl}/id/${fx.orgId}/${fx.userId}`);
+    expect((await world.control.usage(fx.orgId)).total - before).toBe(1);
+    const versions = (await (await fetch(`${fx.instanceUrl}/services/data`)).json()) as { version: string; url: string }[];
+    expect(versions).toContainEqual({ label: "Winter '25", url: '/services/data/v62.0', version: '62.0' });
+    expect((await api(fx, token, '/../v99.0/limits')).status).toBe(404);
+  });
+
   it('answers SOQL errors in Salesforce shape', async () => {
     const bad = await api(fx, token, `/query?q=${encodeURIComponent('SELECT Nope__c FROM Contact')}`);
     expect(bad.status).toBe(400);
@@ -163,6 +173,8 @@ describe('sObject Collections and composite', () => {
       ],
     });
     expect(res.compositeResponse.map((r) => r.httpStatusCode)).toEqual([201, 201, 200]);
+    expect((res.compositeResponse[0] as unknown as { httpHeaders: Record<string, string> }).httpHeaders.Location)
+      .toBe(`/services/data/v62.0/sobjects/Account/${res.compositeResponse[0]!.body.id}`);
     expect(res.compositeResponse[2]!.body.AccountId).toBe(res.compositeResponse[0]!.body.id);
     expect((await world.control.usage(fx.orgId)).total - before).toBe(1);
 
