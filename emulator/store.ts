@@ -216,9 +216,6 @@ export class Org {
     }
   }
 
-  get inTransaction(): boolean {
-    return this.undoLog !== undefined;
-  }
 }
 
 export class EmulatorState {

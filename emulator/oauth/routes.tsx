@@ -10,7 +10,6 @@ import { identityBody, userInfoBody } from './identity.js';
 
 const CODE_LIFETIME_MS = 15 * 60 * 1000;
 const LOGIN_ERROR = "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
-const DEFAULT_SCOPES = ['api', 'refresh_token', 'offline_access', 'id', 'profile', 'email', 'openid', 'web', 'full'];
 
 const oauthError = (c: Context, error: string, description: string, status: 400 | 401 = 400) =>
   c.json({ error, error_description: description }, status);

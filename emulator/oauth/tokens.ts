@@ -2,7 +2,7 @@
 // app; its refresh token (rotated or not) and every access token issued from it die with it.
 import { randomBytes } from 'node:crypto';
 
-export type TokenState = 'active' | 'expired' | 'revoked' | 'rotated' | 'used';
+export type TokenState = 'active' | 'expired' | 'revoked' | 'rotated';
 
 export interface AuthorizationRequest {
   id: string;
