@@ -1,7 +1,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
+import { createApp, type ApiDependencies } from '../../api/app.js';
+import { TokenVault } from '../../lib/crypto/token-vault.js';
 import { databaseProbe, temporalProbe } from '../../api/health-probes.js';
 import { validationHook } from '../../api/validation.js';
 import { createDb } from '../../lib/db/connect.js';
@@ -20,13 +21,18 @@ describe('API (real Postgres and Temporal)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     temporal = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    app = createApp({
-      apiToken: config.API_TOKEN,
-      supportToken: config.SUPPORT_TOKEN,
-      probes: { database: databaseProbe(database.db), temporal: temporalProbe(temporal) },
+    app = buildApp({ database: databaseProbe(database.db), temporal: temporalProbe(temporal) });
+  });
+  const buildApp = (probes: ApiDependencies['probes']) =>
+    createApp({
+      config,
+      db: database.db,
+      vault: TokenVault.fromConfig(config),
+      temporal: new Client({ connection: temporal }),
+      probes,
       logger,
     });
-  });
+
   afterAll(async () => {
     await temporal.close();
     await database.drop();
@@ -41,22 +47,12 @@ describe('API (real Postgres and Temporal)', () => {
   it('reports 503 and which piece is down', async () => {
     const deadDb = createDb('postgres://postgres:x@127.0.0.1:1/none');
     const deadTemporal = Connection.lazy({ address: '127.0.0.1:1' });
-    const degraded = createApp({
-      apiToken: config.API_TOKEN,
-      supportToken: config.SUPPORT_TOKEN,
-      probes: { database: databaseProbe(deadDb), temporal: temporalProbe(deadTemporal) },
-      logger,
-    });
+    const degraded = buildApp({ database: databaseProbe(deadDb), temporal: temporalProbe(deadTemporal) });
     const bothDown = await degraded.request('/api/health');
     expect(bothDown.status).toBe(503);
     expect(await bothDown.json()).toEqual({ status: 'degraded', temporal: 'down', database: 'down' });
 
-    const dbDown = createApp({
-      apiToken: config.API_TOKEN,
-      supportToken: config.SUPPORT_TOKEN,
-      probes: { database: databaseProbe(deadDb), temporal: temporalProbe(temporal) },
-      logger,
-    });
+    const dbDown = buildApp({ database: databaseProbe(deadDb), temporal: temporalProbe(temporal) });
     const response = await dbDown.request('/api/health');
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'degraded', temporal: 'up', database: 'down' });
