@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { startApiServer, type RunningApi } from '../../api/server.js';
+import { createControlClient, startEmulator, type ControlClient, type RunningEmulator } from '../../emulator/index.js';
+import type { Config } from '../../lib/config.js';
+import { freePort } from '../../lib/dev/free-port.js';
+import { createLogger } from '../../lib/logger.js';
+import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
+import { testConfig } from './config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestOrg {
+  orgId: string;
+  userId: string;
+  username: string;
+  password: string;
+  loginUrl: string;
+}
+
+export interface TestSystem {
+  config: Config;
+  apiUrl: string;
+  emulator: RunningEmulator;
+  control: ControlClient;
+  database: TestDatabase;
+  temporal: Client;
+  production: TestOrg;
+  sandbox: TestOrg;
+  /** Every log line the API and worker wrote (JSON), for leak checks. */
+  logs: string[];
+  api: RunningApi;
+  worker: RunningWorker;
+  /** Calls the API with the app's bearer token. */
+  call(path: string, init?: RequestInit): Promise<Response>;
+  createOrg(environment: 'production' | 'sandbox', options?: Parameters<ControlClient['createOrg']>[0]): Promise<TestOrg>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system for an integration test: the Salesforce emulator (a Connected App with PKCE
+ * and rotation, a production and a sandbox org), a fresh database, and the real API (over HTTP)
+ * and worker wired by configuration exactly as in production, on the run's Temporal server.
+ */
+export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+  const emulator = await startEmulator({ port: 0, sandboxPort: 0 });
+  const control = createControlClient(emulator.productionUrl);
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const clientId = `3MVG9FastFollowTest.${randomBytes(6).toString('hex')}`;
+  const clientSecret = randomBytes(24).toString('hex');
+  const callbackUrl = `${apiUrl}/api/integrations/salesforce/callback`;
+  await control.createConnectedApp({ clientId, clientSecret, callbackUrl, requirePkce: true, rotateRefreshTokens: true });
+
+  let orgCount = 0;
+  const createOrg = async (environment: 'production' | 'sandbox', options: Parameters<ControlClient['createOrg']>[0] = {}): Promise<TestOrg> => {
+    const org = await control.createOrg({ edition: 'Enterprise', environment, ...options });
+    const username = `admin${++orgCount}.${randomBytes(3).toString('hex')}@acme.example${environment === 'sandbox' ? '.uat' : ''}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const user = await control.createUser(org.orgId, { username, password });
+    return { orgId: org.orgId, userId: user.userId, username, password, loginUrl: org.loginUrl };
+  };
+  const [production, sandbox] = [await createOrg('production'), await createOrg('sandbox')];
+
+  const config = testConfig({
+    DATABASE_URL: database.url,
+    API_PORT: String(port),
+    SALESFORCE_CLIENT_ID: clientId,
+    SALESFORCE_CLIENT_SECRET: clientSecret,
+    SALESFORCE_CALLBACK_URL: callbackUrl,
+    SALESFORCE_LOGIN_URL_PRODUCTION: emulator.productionUrl,
+    SALESFORCE_LOGIN_URL_SANDBOX: emulator.sandboxUrl,
+    APP_URL: `${apiUrl}/app/settings`,
+    SYNC_POLL_INTERVAL: '1s',
+    LOG_LEVEL: 'debug',
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
+  const worker = await startWorker(config, logger);
+  const api = await startApiServer(config, logger);
+  const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
+
+  return {
+    config,
+    apiUrl,
+    emulator,
+    control,
+    database,
+    temporal,
+    production,
+    sandbox,
+    logs,
+    api,
+    worker,
+    createOrg,
+    call: (path, init = {}) =>
+      fetch(`${apiUrl}${path}`, {
+        redirect: 'manual',
+        ...init,
+        headers: { authorization: `Bearer ${config.API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      }),
+    async stop() {
+      await api.stop();
+      await worker.stop();
+      await temporal.connection.close();
+      await emulator.close();
+      await database.drop();
+    },
+  };
+}
