@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from './migrations/index.js';
 
 /** Brings the database to the latest schema; throws with the failing migration's name and cause. */
