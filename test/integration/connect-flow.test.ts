@@ -188,3 +188,20 @@ async function connectLogin(authorizeUrl: string, username: string, password: st
   expect(response.status).toBe(200);
   return response.text();
 }
+
+describe('callback hygiene', () => {
+  // Runs last in this file: it uses up this address's callback allowance.
+  it('rate-limits the public callback per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const response = await fetch(`${system.config.SALESFORCE_CALLBACK_URL}?code=x&state=forged-${i}`, { redirect: 'manual' });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+        break;
+      }
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 302)).toBe(true);
+  });
+});
