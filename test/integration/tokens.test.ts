@@ -6,6 +6,7 @@ import { withSalesforce } from '../../lib/salesforce/client.js';
 import { TokenManager } from '../../lib/salesforce/token-manager.js';
 import { connectionWorkflowId, pauseSignal, resumeSignal, type ConnectionStatus } from '../../workflows/connection-contract.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
+import { recordHistories } from '../support/histories.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -13,6 +14,8 @@ beforeAll(async () => {
   system = await startTestSystem();
 });
 afterAll(async () => {
+  // `RECORD_HISTORIES=1 npx vitest run test/integration/tokens.test.ts` refreshes the replay fixtures.
+  if (process.env.RECORD_HISTORIES === '1' && system) await recordHistories(system);
   await system?.control.setClock(0);
   await system?.stop();
 });

@@ -40,8 +40,9 @@ export interface TestSystem {
  * The whole system for an integration test: the Salesforce emulator (a Connected App with PKCE
  * and rotation, a production and a sandbox org), a fresh database, and the real API (over HTTP)
  * and worker wired by configuration exactly as in production, on the run's Temporal server.
+ * `demo: true` serves the local demo page (as `npm start` does) and points APP_URL at it.
  */
-export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+export async function startTestSystem(overrides: Record<string, string> = {}, options: { demo?: boolean } = {}): Promise<TestSystem> {
   const emulator = await startEmulator({ port: 0, sandboxPort: 0 });
   const control = createControlClient(emulator.productionUrl);
   const database = await createTestDatabase();
@@ -70,7 +71,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     SALESFORCE_CALLBACK_URL: callbackUrl,
     SALESFORCE_LOGIN_URL_PRODUCTION: emulator.productionUrl,
     SALESFORCE_LOGIN_URL_SANDBOX: emulator.sandboxUrl,
-    APP_URL: `${apiUrl}/app/settings`,
+    APP_URL: options.demo ? `${apiUrl}/demo` : `${apiUrl}/app/settings`,
     SYNC_POLL_INTERVAL: '1s',
     LOG_LEVEL: 'debug',
     ...overrides,
@@ -78,7 +79,9 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const logs: string[] = [];
   const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
   const worker = await startWorker(config, logger);
-  const api = await startApiServer(config, logger);
+  const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
+  const demo = options.demo ? { logins: [login('production', production), login('sandbox', sandbox)] } : undefined;
+  const api = await startApiServer(config, logger, { demo });
   const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
 
   return {

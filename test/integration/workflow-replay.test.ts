@@ -1,0 +1,24 @@
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../worker/create-worker.js';
+import { loadHistories } from '../support/histories.js';
+
+// Histories recorded from real runs (see tokens.test.ts, RECORD_HISTORIES=1): today's workflow code
+// must replay them exactly, or a deploy would break connections that are running. Changes use patched().
+describe('workflow replay over recorded histories', () => {
+  const histories = loadHistories();
+
+  it('has recorded histories to replay', () => {
+    expect(histories.map((h) => h.workflowId)).toEqual(
+      expect.arrayContaining(['salesforce-connection_acct-bye_production.binpb', 'salesforce-connection_acct-revoked_production.binpb']),
+    );
+  });
+
+  it('replays every recorded connection workflow without non-determinism', async () => {
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: 'connection-workflow' }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+});
