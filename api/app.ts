@@ -5,12 +5,15 @@ import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
 import { registerConnectionRoutes } from './routes/connections.js';
+import { registerDemoRoutes, type DemoPageOptions } from './routes/demo.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
 import { validationHook } from './validation.js';
 
 export interface ApiDependencies extends LifecycleDeps {
   probes: { database: Probe; temporal: Probe };
+  /** Local demo mode (`npm start` with the embedded emulator): serves the /demo page. */
+  demo?: DemoPageOptions;
 }
 
 export function createApp(deps: ApiDependencies): OpenAPIHono {
@@ -25,6 +28,7 @@ export function createApp(deps: ApiDependencies): OpenAPIHono {
   registerHealthRoute(app, deps.probes);
   registerConnectionRoutes(app, deps);
   registerDocsRoutes(app);
+  if (deps.demo) registerDemoRoutes(app, deps, deps.demo);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

@@ -6,6 +6,7 @@ import { createDb } from '../lib/db/connect.js';
 import type { Logger } from '../lib/logger.js';
 import { StartupError } from '../lib/run-main.js';
 import { createApp } from './app.js';
+import type { DemoPageOptions } from './routes/demo.js';
 import { databaseProbe, temporalProbe } from './health-probes.js';
 
 export interface RunningApi {
@@ -14,7 +15,7 @@ export interface RunningApi {
 }
 
 /** Builds the API from configuration and listens on API_PORT (used by `npm run api` and `npm start`). */
-export async function startApiServer(config: Config, logger: Logger): Promise<RunningApi> {
+export async function startApiServer(config: Config, logger: Logger, options: { demo?: DemoPageOptions } = {}): Promise<RunningApi> {
   const db = createDb(config.DATABASE_URL);
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
@@ -25,6 +26,7 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ru
     temporal: new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }),
     probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
     logger,
+    demo: options.demo,
   });
   const server = serve({ fetch: app.fetch, port: config.API_PORT });
   try {
