@@ -1,0 +1,17 @@
+import { loadConfig } from '../lib/config.js';
+import { reencryptStoredSecrets } from '../lib/connections/reencrypt.js';
+import { TokenVault } from '../lib/crypto/token-vault.js';
+import { createDb } from '../lib/db/connect.js';
+import { runMain } from '../lib/run-main.js';
+
+/** `npm run tokens:reencrypt`: after a master-key rotation, move every stored secret to the current key. */
+runMain(async () => {
+  const config = loadConfig();
+  const db = createDb(config.DATABASE_URL, { max: 2 });
+  try {
+    const result = await reencryptStoredSecrets(db, TokenVault.fromConfig(config));
+    process.stdout.write(`Re-encrypted ${result.connections} connection(s) and ${result.oauthStates} pending OAuth state(s) with key version ${config.TOKEN_ENCRYPTION_KEY_VERSION}.\n`);
+  } finally {
+    await db.destroy();
+  }
+});
