@@ -1,0 +1,152 @@
+// The SOQL the Salesforce → FastFollow sync sends, and the datetime handling around its watermark.
+//
+// Incremental reads (DESIGN §5) take the window [watermark − lookback, now − safety lag) on
+// SystemModstamp, ordered by SystemModstamp, Id:
+// * the safety lag leaves out the last moments, where a transaction stamped earlier may not have
+//   committed yet;
+// * the lookback re-reads a stretch already applied, to catch rows that committed after the previous
+//   window was read although their SystemModstamp falls inside it.
+// Re-reading is safe because applying a record is idempotent: rows are upserted keyed by Salesforce
+// Id, and a version is applied only when its SystemModstamp is not older than the stored one
+// (`shouldApply`), so a re-read can rewrite a row with the same data but an older version never
+// overwrites a newer one. After a window is fully applied, the next watermark is its `to`.
+//
+// Half-open on `to` (`<`), inclusive on `from` (`>=`): consecutive windows neither skip nor double a
+// timestamp, however many thousands of rows share it.
+
+export type SyncedObject = 'Account' | 'Contact' | 'Opportunity';
+
+const FIELDS: Readonly<Record<SyncedObject, readonly string[]>> = Object.freeze({
+  Account: Object.freeze(['Id', 'Name', 'SystemModstamp', 'IsDeleted']),
+  Contact: Object.freeze(['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'AccountId', 'Account.Name', 'SystemModstamp', 'IsDeleted']),
+  Opportunity: Object.freeze(['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp', 'IsDeleted']),
+});
+
+/** The fields read for each object (DESIGN §1 mapping plus the system fields the sync needs). */
+export function fieldsFor(object: SyncedObject): readonly string[] {
+  const fields = FIELDS[object];
+  // Guards callers outside the type system: the object name is spliced into SOQL.
+  if (!Object.hasOwn(FIELDS, object) || fields === undefined) throw new RangeError(`Not a synced object: ${String(object)}`);
+  return fields;
+}
+
+const ORDER = 'ORDER BY SystemModstamp, Id';
+
+function selectFrom(object: SyncedObject): string {
+  return `SELECT ${fieldsFor(object).join(', ')} FROM ${object}`;
+}
+
+/** The initial full read: every row, in watermark order. */
+export function initialQuery(object: SyncedObject): string {
+  return `${selectFrom(object)} ${ORDER}`;
+}
+
+/** A half-open window [from, to) of ISO instants; `from` null means "from the beginning". */
+export interface SyncWindow {
+  from: string | null;
+  to: string;
+}
+
+export interface WindowInput {
+  /** The last fully applied window's `to` (ISO or Salesforce form), null before the first sync. */
+  watermark: string | null;
+  now: Date;
+  lookbackMs: number;
+  safetyLagMs: number;
+}
+
+function requireDuration(name: string, ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${name} must be a non-negative number of milliseconds, got ${ms}`);
+}
+
+/** [watermark − lookback, now − safety lag). Check `isEmptyWindow` before querying. */
+export function incrementalWindow({ watermark, now, lookbackMs, safetyLagMs }: WindowInput): SyncWindow {
+  requireDuration('lookbackMs', lookbackMs);
+  requireDuration('safetyLagMs', safetyLagMs);
+  const to = formatSoqlDateTime(new Date(now.getTime() - safetyLagMs));
+  if (watermark === null) return { from: null, to };
+  const from = formatSoqlDateTime(new Date(parseSalesforceDateTime(watermark).getTime() - lookbackMs));
+  return { from, to };
+}
+
+/** True when `to <= from`: nothing can be read yet (e.g. the previous cycle ran moments ago). */
+export function isEmptyWindow(window: SyncWindow): boolean {
+  if (window.from === null) return false;
+  return parseSalesforceDateTime(window.to).getTime() <= parseSalesforceDateTime(window.from).getTime();
+}
+
+/** The incremental read of one window. Send with queryAll so deletes arrive with IsDeleted = true. */
+export function incrementalQuery(object: SyncedObject, window: SyncWindow): string {
+  if (isEmptyWindow(window)) throw new RangeError(`Empty window [${window.from}, ${window.to}): nothing to query`);
+  const to = formatSoqlDateTime(parseSalesforceDateTime(window.to));
+  const conditions =
+    window.from === null
+      ? `SystemModstamp < ${to}`
+      : `SystemModstamp >= ${formatSoqlDateTime(parseSalesforceDateTime(window.from))} AND SystemModstamp < ${to}`;
+  return `${selectFrom(object)} WHERE ${conditions} ${ORDER}`;
+}
+
+/** A SOQL datetime literal (unquoted, UTC): 2024-01-01T00:00:00.000Z. */
+export function formatSoqlDateTime(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new RangeError('Invalid Date cannot be a SOQL datetime');
+  return date.toISOString();
+}
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * Parses Salesforce's JSON datetime ('2024-05-01T12:34:56.000+0000') and ISO forms ('…Z', '…+02:00')
+ * to a Date, exact to the millisecond (digits beyond are dropped). Built with Date.UTC, so the
+ * machine's time zone plays no part. Throws on anything else: a datetime without an offset is
+ * ambiguous.
+ */
+export function parseSalesforceDateTime(text: string): Date {
+  const m = DATETIME.exec(text.trim());
+  const fail = (): never => {
+    throw new RangeError(`Not a Salesforce datetime: ${JSON.stringify(text)}`);
+  };
+  if (!m) return fail();
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 14 || om > 59) return fail();
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return fail();
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  if (year < 100) date.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
+  if (date.getUTCDate() !== day) return fail(); // e.g. February 30th rolled over into March
+  date.setTime(date.getTime() - offsetMinutes * 60_000);
+  return date;
+}
+
+/** A Salesforce or ISO datetime as a canonical ISO instant ('2024-05-01T12:34:56.000Z'). */
+export function toIsoInstant(text: string): string {
+  return parseSalesforceDateTime(text).toISOString();
+}
+
+function instant(value: string | Date): number {
+  const ms = typeof value === 'string' ? parseSalesforceDateTime(value).getTime() : value.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Invalid Date');
+  return ms;
+}
+
+/** True when `incoming` is strictly later than `stored` (or nothing is stored). Compares instants, not strings. */
+export function isNewer(incoming: string | Date, stored: string | Date | null | undefined): boolean {
+  if (stored === null || stored === undefined) return true;
+  return instant(incoming) > instant(stored);
+}
+
+/**
+ * Whether to apply an incoming version over the stored one: unless it is older. An *equal*
+ * SystemModstamp is applied too: Salesforce stamps to the second, so two saves within one second can
+ * share a stamp, and the later one (read by the lookback) must not be skipped. Re-applying the same
+ * version is harmless because the upsert is idempotent.
+ */
+export function shouldApply(incoming: string | Date, stored: string | Date | null | undefined): boolean {
+  if (stored === null || stored === undefined) return true;
+  return instant(incoming) >= instant(stored);
+}
