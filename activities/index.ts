@@ -1,6 +1,7 @@
 import type { ActivityDependencies } from './dependencies.js';
 import { createConnectionActivities } from './connection.js';
 import { createDiagnosticsActivities } from './diagnostics.js';
+import { createSyncActivities, createSyncControlActivities } from './sync.js';
 
 export type { ActivityDependencies } from './dependencies.js';
 
@@ -8,6 +9,8 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createDiagnosticsActivities(deps),
     ...createConnectionActivities(deps),
+    ...createSyncActivities(deps),
+    ...createSyncControlActivities(deps),
   };
 }
 

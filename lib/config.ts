@@ -29,12 +29,11 @@ const temporalAddress = z
   .string()
   .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'TEMPORAL_ADDRESS must be host:port (e.g. 127.0.0.1:7233)');
 
-const duration = z
-  .string()
-  .transform((value, ctx) => {
+const duration = (name: string, options: { allowZero?: boolean } = {}) =>
+  z.string().transform((value, ctx) => {
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'SYNC_POLL_INTERVAL must be a duration such as 30s, 2m or 1h' });
+    if (ms === undefined || ms < 0 || (ms === 0 && !options.allowZero)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a duration such as 30s, 2m or 1h` });
       return z.NEVER;
     }
     return ms;
@@ -65,7 +64,11 @@ const environmentSchema = z.object({
   SALESFORCE_LOGIN_URL_PRODUCTION: url('SALESFORCE_LOGIN_URL_PRODUCTION').default('https://login.salesforce.com'),
   SALESFORCE_LOGIN_URL_SANDBOX: url('SALESFORCE_LOGIN_URL_SANDBOX').default('https://test.salesforce.com'),
   APP_URL: url('APP_URL'),
-  SYNC_POLL_INTERVAL: duration.default(120_000),
+  SYNC_POLL_INTERVAL: duration('SYNC_POLL_INTERVAL').default(120_000),
+  /** Incremental windows re-read this much before the watermark (late-committing transactions). */
+  SYNC_LOOKBACK: duration('SYNC_LOOKBACK', { allowZero: true }).default(5 * 60_000),
+  /** …and stop this far before now (transactions still open at Salesforce). */
+  SYNC_SAFETY_LAG: duration('SYNC_SAFETY_LAG', { allowZero: true }).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -48,6 +48,9 @@ export interface ConnectionWorkflowInput {
   orgId: string;
   connectedAt: string;
   pollIntervalMs: number;
+  /** Incremental window parameters (DESIGN §5); defaults apply when absent. */
+  lookbackMs?: number;
+  safetyLagMs?: number;
   /** Carried across continueAsNew. */
   carried?: CarriedState;
 }
@@ -62,5 +65,7 @@ export const statusQuery = defineQuery<ConnectionStatus>('status');
 export const disconnectSignal = defineSignal<[{ reason: string }]>('disconnect');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
+/** Re-read everything from Salesforce (data is kept; rows are upserted). */
+export const resyncSignal = defineSignal('resync');
 /** A new OAuth grant for the same connection (reconnect): clears a permanent error. */
 export const reconnectedSignal = defineSignal<[{ orgId: string; connectedAt: string }]>('reconnected');

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -11,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { SyncedObject } from '../lib/sync/soql.js';
 import { explainError } from '../lib/salesforce/errors.js';
 import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../lib/temporal/search-attributes.js';
 import {
@@ -18,6 +20,7 @@ import {
   pauseSignal,
   reconnectedSignal,
   resumeSignal,
+  resyncSignal,
   statusQuery,
   type CarriedState,
   type ConnectionStatus,
@@ -25,13 +28,36 @@ import {
   type SyncPhaseValue,
 } from './connection-contract.js';
 
+// Transient failures retry inside the activity; Salesforce's permanent and quota errors come back
+// typed and non-retryable so this workflow decides (durable timers, not activity retry storms).
+const RETRY = { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5 } as const;
+
 const { checkConnection } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  // Transient failures retry here; Salesforce's permanent and quota errors come back typed and
-  // non-retryable so this workflow decides (durable timers, not activity retry storms).
-  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 5 },
+  retry: RETRY,
   summary: 'Check the Salesforce connection and read API usage',
 });
+const { resetSyncCursors } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: RETRY,
+  summary: 'Reset sync cursors for a full re-read (data is kept)',
+});
+
+const SYNCED_OBJECTS: SyncedObject[] = ['Account', 'Contact', 'Opportunity'];
+const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
+const DEFAULT_SAFETY_LAG_MS = 15 * 1000;
+/** Patch id: the sync cycle replaced the bare connection check (histories before it replay the old path). */
+const SYNC_PATCH = 'salesforce-sync-cycle';
+
+/** One page of one object per activity; its summary is what the Temporal UI lists. */
+function syncPageActivity(object: SyncedObject, mode: 'initial' | 'incremental') {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: RETRY,
+    summary: `${mode === 'initial' ? 'Initial' : 'Incremental'} sync: read and apply one page of ${object} records`,
+  }).syncPage;
+}
 
 const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
 const ERROR_RECHECK_MS = 60 * 60 * 1000;
@@ -77,6 +103,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     paused = false;
     wake = true;
   });
+  let resyncRequested = false;
+  setHandler(resyncSignal, () => {
+    resyncRequested = true;
+    wake = true;
+  });
   setHandler(reconnectedSignal, ({ orgId, connectedAt }) => {
     status.orgId = orgId;
     status.connectedAt = connectedAt;
@@ -101,6 +132,43 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   };
 
   let backoffAttempt = 0;
+  /** Pages through every object once; stops early (between pages) for commands. */
+  const syncObjects = async (mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted'> => {
+    for (const object of SYNCED_OBJECTS) {
+      const syncPage = syncPageActivity(object, mode);
+      for (;;) {
+        if (disconnectReason !== null || paused || resyncRequested || workflowInfo().continueAsNewSuggested) return 'interrupted';
+        setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${status.objects[object]?.records ?? 0} records so far)`);
+        const page = await syncPage({
+          connectionId: input.connectionId,
+          object,
+          mode,
+          lookbackMs: input.lookbackMs ?? DEFAULT_LOOKBACK_MS,
+          safetyLagMs: input.safetyLagMs ?? DEFAULT_SAFETY_LAG_MS,
+        });
+        const now = new Date().toISOString();
+        status.objects[object] = { records: page.recordsSynced, lastSyncAt: page.done ? now : (status.objects[object]?.lastSyncAt ?? null) };
+        if (page.apiUsage) status.apiUsage = { ...page.apiUsage, checkedAt: now };
+        if (page.done) break;
+      }
+    }
+    return 'complete';
+  };
+  /** Before the sync cycle: a bare connection check per poll (kept for workflows started then). */
+  const legacyCheck = async () => {
+    const result = await checkConnection({ connectionId: input.connectionId });
+    const now = new Date().toISOString();
+    status.apiUsage = { ...result.apiUsage, checkedAt: now };
+    status.lastCheckedAt = now;
+    status.lastSyncAt = now;
+    status.error = null;
+    carried.initialSyncDone = true;
+    backoffAttempt = 0;
+    setPhase('incremental', `Up to date; next check in ${Math.round(input.pollIntervalMs / 1000)}s`);
+    await waitForCommand(input.pollIntervalMs);
+  };
+  const useSyncCycle = patched(SYNC_PATCH);
+
   for (let cycle = 0; ; cycle++) {
     if (disconnectReason !== null) break;
     if (paused) {
@@ -108,18 +176,31 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await condition(() => !paused || disconnectReason !== null);
       continue;
     }
+    if (resyncRequested) {
+      await resetSyncCursors({ connectionId: input.connectionId });
+      resyncRequested = false;
+      carried.initialSyncDone = false;
+    }
     setPhase(carried.initialSyncDone ? 'incremental' : 'initial_sync', carried.initialSyncDone ? 'Incremental sync' : 'Initial sync');
     try {
-      const result = await checkConnection({ connectionId: input.connectionId });
-      const now = new Date().toISOString();
-      status.apiUsage = { ...result.apiUsage, checkedAt: now };
-      status.lastCheckedAt = now;
-      status.lastSyncAt = now;
-      status.error = null;
-      carried.initialSyncDone = true;
-      backoffAttempt = 0;
-      setPhase('incremental', `Up to date; next check in ${Math.round(input.pollIntervalMs / 1000)}s`);
-      await waitForCommand(input.pollIntervalMs);
+      if (useSyncCycle) {
+        const outcome = await syncObjects(carried.initialSyncDone ? 'incremental' : 'initial');
+        if (outcome === 'complete') {
+          const now = new Date().toISOString();
+          status.lastSyncAt = now;
+          status.lastCheckedAt = now;
+          status.error = null;
+          backoffAttempt = 0;
+          if (!carried.initialSyncDone) {
+            carried.initialSyncDone = true; // straight on to the first incremental window
+          } else {
+            setPhase('incremental', `Up to date; next sync in ${Math.round(input.pollIntervalMs / 1000)}s`);
+            await waitForCommand(input.pollIntervalMs);
+          }
+        }
+      } else {
+        await legacyCheck();
+      }
     } catch (error) {
       const code = failureType(error);
       const explanation = explainError(code ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);

@@ -43,6 +43,8 @@ export async function activateConnection(deps: LifecycleDeps, grant: GrantedConn
         orgId: grant.orgId,
         connectedAt,
         pollIntervalMs: deps.config.SYNC_POLL_INTERVAL,
+        lookbackMs: deps.config.SYNC_LOOKBACK,
+        safetyLagMs: deps.config.SYNC_SAFETY_LAG,
       },
     ],
     signal: reconnectedSignal,

@@ -19,6 +19,7 @@ export interface ContactsTable {
   company_name: string | null;
   salesforce_contact_id: string | null;
   salesforce_account_id: string | null;
+  salesforce_modstamp: Timestamp | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -32,6 +33,7 @@ export interface DealsTable {
   expected_close_date: DateOnly | null;
   salesforce_opportunity_id: string | null;
   salesforce_account_id: string | null;
+  salesforce_modstamp: Timestamp | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -86,7 +88,51 @@ export interface SalesforceOauthStatesTable {
   created_at: GeneratedTimestamp;
 }
 
+export interface SalesforceAccountsTable {
+  account_id: string;
+  salesforce_account_id: string;
+  name: string | null;
+  salesforce_modstamp: Timestamp;
+}
+
+export type SyncedObjectName = 'Account' | 'Contact' | 'Opportunity';
+
+export interface SalesforceSyncCursorsTable {
+  connection_id: string;
+  object: SyncedObjectName;
+  initial_started_at: Timestamp | null;
+  initial_done: ColumnType<boolean, boolean | undefined, boolean>;
+  /** 'initial' or 'incremental': which read the locator/last key belong to. */
+  mode: 'initial' | 'incremental' | null;
+  locator: string | null;
+  last_modstamp: Timestamp | null;
+  last_id: string | null;
+  window_from: Timestamp | null;
+  window_to: Timestamp | null;
+  watermark: Timestamp | null;
+  /** bigint: read as a string by pg. */
+  records_synced: ColumnType<string, number | string | undefined, number | string>;
+  last_synced_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SalesforceSyncErrorsTable {
+  id: Generated<string>;
+  connection_id: string;
+  object: string;
+  salesforce_id: string;
+  code: string;
+  field: string | null;
+  message: string;
+  occurrences: ColumnType<number, number | undefined, number>;
+  first_seen_at: GeneratedTimestamp;
+  last_seen_at: GeneratedTimestamp;
+}
+
 export interface Database {
+  salesforce_accounts: SalesforceAccountsTable;
+  salesforce_sync_cursors: SalesforceSyncCursorsTable;
+  salesforce_sync_errors: SalesforceSyncErrorsTable;
   salesforce_connections: SalesforceConnectionsTable;
   salesforce_oauth_states: SalesforceOauthStatesTable;
   contacts: ContactsTable;

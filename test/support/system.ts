@@ -73,6 +73,8 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     SALESFORCE_LOGIN_URL_SANDBOX: emulator.sandboxUrl,
     APP_URL: options.demo ? `${apiUrl}/demo` : `${apiUrl}/app/settings`,
     SYNC_POLL_INTERVAL: '1s',
+    SYNC_SAFETY_LAG: '500ms',
+    SYNC_LOOKBACK: '2s',
     LOG_LEVEL: 'debug',
     ...overrides,
   });

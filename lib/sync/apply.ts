@@ -1,0 +1,249 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { decideEmailOwner, resolveDuplicateEmails } from './duplicates.js';
+import type { SyncIssue } from './issues.js';
+import {
+  mapAccount,
+  mapContact,
+  mapOpportunity,
+  type SalesforceAccountRecord,
+  type SalesforceContactRecord,
+  type SalesforceOpportunityRecord,
+} from './mapping.js';
+import { parseSalesforceDateTime, type SyncedObject } from './soql.js';
+
+export type SalesforceRecord = SalesforceAccountRecord & SalesforceContactRecord & SalesforceOpportunityRecord & Record<string, unknown>;
+
+export interface ApplyContext {
+  accountId: string;
+  connectionId: string;
+}
+
+export interface ApplyResult {
+  upserted: number;
+  deleted: number;
+  issues: SyncIssue[];
+}
+
+function isDeleted(record: SalesforceRecord): boolean {
+  return record.IsDeleted === true || record.IsDeleted === 'true';
+}
+
+function modstampOf(record: SalesforceRecord): Date {
+  if (!record.SystemModstamp) throw new Error(`Salesforce record ${record.Id ?? '(no Id)'} has no SystemModstamp`);
+  return parseSalesforceDateTime(record.SystemModstamp);
+}
+
+/**
+ * Applies one page of Salesforce records to FastFollow's tables inside the caller's transaction
+ * (the same one that advances the cursor). Idempotent: rows are keyed by Salesforce Id and an
+ * older SystemModstamp never overwrites a newer one, so a retried or re-read page changes nothing.
+ * Deleted records (queryAll, IsDeleted = true) are removed: Salesforce is the source of truth, and
+ * follow-ups that referenced them keep their data (their foreign keys are set null).
+ */
+export async function applyPage(trx: Transaction<Database>, context: ApplyContext, object: SyncedObject, records: SalesforceRecord[]): Promise<ApplyResult> {
+  // Marks this transaction's writes as the sync's own, so FastFollow-side change capture ignores them.
+  await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
+  const live = records.filter((record) => !isDeleted(record));
+  const deletedIds = records.filter(isDeleted).map((record) => String(record.Id));
+  let result: ApplyResult;
+  if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
+  else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
+  else result = await applyOpportunities(trx, context, live, deletedIds);
+  await recordIssues(trx, context, object, records.map((record) => String(record.Id)), result.issues);
+  return result;
+}
+
+async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const issues: SyncIssue[] = [];
+  const rows = live.map((record) => {
+    const mapped = mapAccount(record);
+    issues.push(...mapped.issues);
+    return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
+  });
+  if (rows.length > 0) {
+    await trx
+      .insertInto('salesforce_accounts')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'salesforce_account_id'])
+          .doUpdateSet({ name: (eb) => eb.ref('excluded.name'), salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp') })
+          .where('salesforce_accounts.salesforce_modstamp', '<=', (eb) => eb.ref('excluded.salesforce_modstamp')),
+      )
+      .execute();
+    // An Account rename reaches its contacts here: their own SystemModstamp does not change.
+    await sql`
+      update contacts c set company_name = a.name, updated_at = now()
+      from salesforce_accounts a
+      where a.account_id = ${accountId} and c.account_id = a.account_id
+        and c.salesforce_account_id = a.salesforce_account_id
+        and a.salesforce_account_id = any(${rows.map((row) => row.salesforce_account_id)})
+        and c.company_name is distinct from a.name`.execute(trx);
+  }
+  if (deletedIds.length > 0) {
+    await trx.deleteFrom('salesforce_accounts').where('account_id', '=', accountId).where('salesforce_account_id', 'in', deletedIds).execute();
+    await trx
+      .updateTable('contacts')
+      .set({ company_name: null, updated_at: new Date() })
+      .where('account_id', '=', accountId)
+      .where('salesforce_account_id', 'in', deletedIds)
+      .execute();
+  }
+  return { upserted: rows.length, deleted: deletedIds.length, issues };
+}
+
+async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const issues: SyncIssue[] = [];
+  if (deletedIds.length > 0) {
+    await trx.deleteFrom('contacts').where('account_id', '=', accountId).where('salesforce_contact_id', 'in', deletedIds).execute();
+  }
+  if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, issues };
+
+  const mapped = live.map((record) => {
+    const result = mapContact(record);
+    issues.push(...result.issues);
+    return { ...result.row, salesforce_modstamp: modstampOf(record) };
+  });
+  const batch = resolveDuplicateEmails(mapped);
+  issues.push(...batch.issues);
+  const incoming = batch.rows;
+
+  // Who holds these emails today, and what these contacts look like today: one query.
+  const emails = [...new Set(incoming.flatMap((row) => (row.email ? [row.email] : [])))];
+  const sfIds = incoming.map((row) => row.salesforce_contact_id);
+  const existing = await trx
+    .selectFrom('contacts')
+    .select(['id', 'salesforce_contact_id', sql<string | null>`lower(email)`.as('email_key')])
+    .where('account_id', '=', accountId)
+    .where((eb) => eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', sfIds)]))
+    .execute();
+  const holderByEmail = new Map(existing.filter((row) => row.email_key).map((row) => [row.email_key!, row]));
+  const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
+
+  const demote: string[] = []; // row ids that lose their email to an older Salesforce contact
+  const adopt: Array<{ id: string; sfId: string }> = []; // FastFollow-only rows that are this Salesforce contact
+  const rows = incoming.map((row) => {
+    if (!row.email) return row;
+    const holder = holderByEmail.get(row.email);
+    const decision = decideEmailOwner(row, holder);
+    switch (decision.outcome) {
+      case 'take':
+        demote.push(holder!.id);
+        issues.push(decision.issue);
+        return row;
+      case 'yield':
+        issues.push(decision.issue);
+        return { ...row, email: null };
+      case 'adopt':
+        if (rowBySfId.has(row.salesforce_contact_id)) {
+          // Both exist as separate FastFollow rows: never merge silently.
+          issues.push({
+            code: 'DUPLICATE_EMAIL',
+            field: 'Email',
+            message: 'A FastFollow contact without a Salesforce link already has this email; this contact is stored without an email.',
+            salesforceId: row.salesforce_contact_id,
+          });
+          return { ...row, email: null };
+        }
+        adopt.push({ id: holder!.id, sfId: row.salesforce_contact_id });
+        return row;
+      default:
+        return row;
+    }
+  });
+
+  // Free every email that is about to move before the upsert, so swaps within a page cannot collide.
+  const moving = rows.flatMap((row) => {
+    const current = rowBySfId.get(row.salesforce_contact_id);
+    return current && current.email_key !== row.email ? [current.id] : [];
+  });
+  const clear = [...demote, ...moving];
+  if (clear.length > 0) await trx.updateTable('contacts').set({ email: null, updated_at: new Date() }).where('id', 'in', clear).execute();
+  for (const { id, sfId } of adopt) {
+    await trx.updateTable('contacts').set({ salesforce_contact_id: sfId }).where('id', '=', id).execute();
+  }
+
+  await trx
+    .insertInto('contacts')
+    .values(rows.map((row) => ({ account_id: accountId, ...row })))
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'salesforce_contact_id'])
+        .where('salesforce_contact_id', 'is not', null)
+        .doUpdateSet({
+          full_name: (eb) => eb.ref('excluded.full_name'),
+          email: (eb) => eb.ref('excluded.email'),
+          phone: (eb) => eb.ref('excluded.phone'),
+          company_name: (eb) => eb.ref('excluded.company_name'),
+          salesforce_account_id: (eb) => eb.ref('excluded.salesforce_account_id'),
+          salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp'),
+          updated_at: sql`now()`,
+        })
+        .where((eb) =>
+          eb.or([eb('contacts.salesforce_modstamp', 'is', null), eb('contacts.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
+        ),
+    )
+    .execute();
+  return { upserted: rows.length, deleted: deletedIds.length, issues };
+}
+
+async function applyOpportunities(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const issues: SyncIssue[] = [];
+  if (deletedIds.length > 0) {
+    await trx.deleteFrom('deals').where('account_id', '=', accountId).where('salesforce_opportunity_id', 'in', deletedIds).execute();
+  }
+  const rows = live.map((record) => {
+    const mapped = mapOpportunity(record);
+    issues.push(...mapped.issues);
+    return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
+  });
+  if (rows.length > 0) {
+    await trx
+      .insertInto('deals')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'salesforce_opportunity_id'])
+          .where('salesforce_opportunity_id', 'is not', null)
+          .doUpdateSet({
+            title: (eb) => eb.ref('excluded.title'),
+            value: (eb) => eb.ref('excluded.value'),
+            stage: (eb) => eb.ref('excluded.stage'),
+            expected_close_date: (eb) => eb.ref('excluded.expected_close_date'),
+            salesforce_account_id: (eb) => eb.ref('excluded.salesforce_account_id'),
+            salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp'),
+            updated_at: sql`now()`,
+          })
+          .where((eb) =>
+            eb.or([eb('deals.salesforce_modstamp', 'is', null), eb('deals.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
+          ),
+      )
+      .execute();
+  }
+  return { upserted: rows.length, deleted: deletedIds.length, issues };
+}
+
+/** The page's records' issues replace whatever was recorded for them before (fixed data clears its error). */
+async function recordIssues(trx: Transaction<Database>, { connectionId }: ApplyContext, object: SyncedObject, recordIds: string[], issues: SyncIssue[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  await trx
+    .deleteFrom('salesforce_sync_errors')
+    .where('connection_id', '=', connectionId)
+    .where('object', '=', object)
+    .where('salesforce_id', 'in', recordIds)
+    .execute();
+  if (issues.length === 0) return;
+  const unique = new Map(issues.map((issue) => [`${issue.salesforceId}:${issue.code}`, issue]));
+  await trx
+    .insertInto('salesforce_sync_errors')
+    .values([...unique.values()].map((issue) => ({ connection_id: connectionId, object, salesforce_id: issue.salesforceId, code: issue.code, field: issue.field, message: issue.message })))
+    .onConflict((oc) =>
+      oc.constraint('salesforce_sync_errors_record_code_key').doUpdateSet({
+        message: (eb) => eb.ref('excluded.message'),
+        occurrences: sql`salesforce_sync_errors.occurrences + 1`,
+        last_seen_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
