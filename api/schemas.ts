@@ -40,6 +40,11 @@ export const ConnectionStatusSchema = z
     lastCheckedAt: z.string().nullable(),
     objects: z.record(z.string(), z.object({ records: z.number(), lastSyncAt: z.string().nullable() })),
     apiUsage: z.object({ used: z.number(), max: z.number(), checkedAt: z.string() }).nullable(),
+    initialSync: z
+      .object({ startedAt: z.string(), completedAt: z.string().nullable(), records: z.number(), apiCalls: z.number() })
+      .nullable()
+      .optional(),
+    syncApiCalls: z.number().optional(),
     error: StatusErrorSchema.nullable(),
     endedReason: z.string().nullable(),
   })

@@ -36,6 +36,10 @@ export interface ConnectionStatus {
   lastCheckedAt: string | null;
   objects: Record<string, { records: number; lastSyncAt: string | null }>;
   apiUsage: { used: number; max: number; checkedAt: string } | null;
+  /** The latest initial (or support-requested full) read: when, how many records, and the API calls it cost. */
+  initialSync?: { startedAt: string; completedAt: string | null; records: number; apiCalls: number } | null;
+  /** Salesforce API calls the sync has made since the connection started. */
+  syncApiCalls?: number;
   error: StatusError | null;
   /** Why the connection ended, once phase is `disconnected`. */
   endedReason: string | null;

@@ -147,6 +147,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
           safetyLagMs: input.safetyLagMs ?? DEFAULT_SAFETY_LAG_MS,
         });
         const now = new Date().toISOString();
+        status.syncApiCalls = (status.syncApiCalls ?? 0) + page.apiCalls;
+        if (mode === 'initial' && status.initialSync) {
+          status.initialSync.apiCalls += page.apiCalls;
+          status.initialSync.records += page.upserted + page.deleted;
+        }
         status.objects[object] = { records: page.recordsSynced, lastSyncAt: page.done ? now : (status.objects[object]?.lastSyncAt ?? null) };
         if (page.apiUsage) status.apiUsage = { ...page.apiUsage, checkedAt: now };
         if (page.done) break;
@@ -180,13 +185,18 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await resetSyncCursors({ connectionId: input.connectionId });
       resyncRequested = false;
       carried.initialSyncDone = false;
+      status.initialSync = null;
     }
     setPhase(carried.initialSyncDone ? 'incremental' : 'initial_sync', carried.initialSyncDone ? 'Incremental sync' : 'Initial sync');
     try {
       if (useSyncCycle) {
+        if (!carried.initialSyncDone && !status.initialSync) {
+          status.initialSync = { startedAt: new Date().toISOString(), completedAt: null, records: 0, apiCalls: 0 };
+        }
         const outcome = await syncObjects(carried.initialSyncDone ? 'incremental' : 'initial');
         if (outcome === 'complete') {
           const now = new Date().toISOString();
+          if (!carried.initialSyncDone && status.initialSync) status.initialSync.completedAt = now;
           status.lastSyncAt = now;
           status.lastCheckedAt = now;
           status.error = null;

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+import { actualMirror, expectedMirror } from '../support/mirror.js';
+import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
+import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+
+let system: TestSystem;
+let org: TestOrg;
+const ACCOUNT = 'acct-sync';
+
+async function status(): Promise<ConnectionStatus> {
+  return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
+}
+
+async function cycleCompletedAfter(since: number): Promise<ConnectionStatus> {
+  return eventually(async () => {
+    const current = await status();
+    return current.lastSyncAt && Date.parse(current.lastSyncAt) > since ? current : undefined;
+  }, 60_000);
+}
+
+/** Waits for a whole incremental cycle that started after `since` (plus the safety lag). */
+async function cycleStartedAfter(since: number): Promise<ConnectionStatus> {
+  const first = await cycleCompletedAfter(since + 600); // the safety lag is 500 ms
+  return cycleCompletedAfter(Date.parse(first.lastSyncAt!));
+}
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  org = await system.createOrg('production');
+  await system.control.generateRecords(org.orgId, 'Account', 2_000, 11);
+  await system.control.generateRecords(org.orgId, 'Contact', 20_000, 12);
+  await system.control.generateRecords(org.orgId, 'Opportunity', 5_000, 13);
+}, 120_000);
+afterAll(() => system?.stop());
+
+describe('Salesforce → FastFollow sync', () => {
+  it('initial sync: 20,000 contacts, 2,000 accounts, 5,000 opportunities mirrored field by field, with the minimum API calls', async () => {
+    const before = await system.control.usage(org.orgId);
+    await connectThroughBrowser(system, ACCOUNT, 'production', org);
+    const done = await eventually(async () => {
+      const current = await status();
+      return current.initialSync?.completedAt ? current : undefined;
+    }, 120_000);
+
+    const expected = await expectedMirror(system.control, org.orgId);
+    const actual = await actualMirror(system.database.db, ACCOUNT);
+    expect(actual.contacts.length).toBe(20_000);
+    expect(actual.deals.length).toBe(5_000);
+    expect(actual.contacts).toEqual(expected.contacts);
+    expect(actual.deals).toEqual(expected.deals);
+
+    expect(done.objects).toMatchObject({ Account: { records: 2_000 }, Contact: { records: 20_000 }, Opportunity: { records: 5_000 } });
+    // REST at 2,000 records a page: 1 + 10 + 3 calls is the minimum; allow 10 %.
+    const minimum = 1 + 10 + 3;
+    expect(done.initialSync?.apiCalls).toBeGreaterThanOrEqual(minimum);
+    expect(done.initialSync?.apiCalls).toBeLessThanOrEqual(Math.floor(minimum * 1.1));
+    // The workflow's count matches what Salesforce counted (plus the identity call made while connecting).
+    const after = await system.control.usage(org.orgId);
+    const current = await status();
+    expect(after.total - before.total).toBeGreaterThanOrEqual(current.syncApiCalls ?? 0);
+    expect(after.total - before.total).toBeLessThanOrEqual((current.syncApiCalls ?? 0) + 2);
+  }, 180_000);
+
+  it('one incremental cycle applies creates, updates (3,000 sharing one SystemModstamp), deletes and an account rename', async () => {
+    const contacts = (await system.control.listRecords(org.orgId, 'Contact')).records.filter((row) => !row.IsDeleted);
+    const accounts = (await system.control.listRecords(org.orgId, 'Account')).records.filter((row) => !row.IsDeleted);
+    const opportunities = (await system.control.listRecords(org.orgId, 'Opportunity')).records.filter((row) => !row.IsDeleted);
+
+    await system.control.updateRecords(
+      org.orgId,
+      'Contact',
+      contacts.slice(0, 3_000).map((row, i) => ({ Id: row.Id, Phone: `+1 555 ${String(i).padStart(4, '0')}`, Title: 'Updated' })),
+      { sameTimestamp: true },
+    );
+    const created = await system.control.insertRecords(org.orgId, 'Contact', [
+      { FirstName: 'Ada', LastName: 'Lovelace', Email: 'Ada.Lovelace@Example.com', AccountId: accounts[0]!.Id },
+      { LastName: 'NoEmail' },
+    ]);
+    await system.control.deleteRecords(org.orgId, 'Contact', contacts.slice(5_000, 5_010).map((row) => row.Id));
+    await system.control.deleteRecords(org.orgId, 'Opportunity', opportunities.slice(0, 5).map((row) => row.Id));
+    await system.control.updateRecords(org.orgId, 'Opportunity', [{ Id: opportunities[10]!.Id, Amount: null, StageName: 'Closed Won' }]);
+    const renamed = accounts.find((account) => contacts.some((contact) => contact.AccountId === account.Id))!;
+    await system.control.updateRecords(org.orgId, 'Account', [{ Id: renamed.Id, Name: 'Renamed Industries' }]);
+
+    await cycleStartedAfter(Date.now());
+    const expected = await expectedMirror(system.control, org.orgId);
+    const actual = await actualMirror(system.database.db, ACCOUNT);
+    expect(actual.contacts).toEqual(expected.contacts);
+    expect(actual.deals).toEqual(expected.deals);
+
+    const ada = actual.contacts.find((row) => row.salesforce_contact_id === created.ids[0]);
+    expect(ada).toMatchObject({ full_name: 'Ada Lovelace', email: 'ada.lovelace@example.com' });
+    expect(actual.contacts.filter((row) => row.company_name === 'Renamed Industries').length).toBeGreaterThan(0);
+    expect(actual.contacts.filter((row) => row.phone?.startsWith('+1 555 ')).length).toBe(3_000);
+    expect(actual.deals.find((row) => row.salesforce_opportunity_id === opportunities[10]!.Id)).toMatchObject({ value: null, stage: 'Closed Won' });
+
+    // The contact without an email is kept, with a visible warning.
+    const warnings = await system.database.db
+      .selectFrom('salesforce_sync_errors')
+      .select(['code', 'salesforce_id'])
+      .where('salesforce_id', '=', created.ids[1]!)
+      .execute();
+    expect(warnings).toEqual([{ code: 'MISSING_EMAIL', salesforce_id: created.ids[1] }]);
+  }, 120_000);
+});
