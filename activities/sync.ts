@@ -37,6 +37,18 @@ export function createSyncActivities({ db, tokens }: ActivityDependencies) {
      * the commit re-reads the same page; after it, the next page.
      */
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
+      // Heartbeat throughout, so a dead worker's page is retried elsewhere within the heartbeat timeout.
+      const beat = setInterval(() => heartbeat(), 3_000);
+      try {
+        heartbeat();
+        return await syncOnePage(input);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+
+  async function syncOnePage(input: SyncPageInput): Promise<SyncPageResult> {
       heartbeat();
       const { connectionId, object, mode } = input;
       const connection = await db.selectFrom('salesforce_connections').select(['account_id']).where('id', '=', connectionId).executeTakeFirstOrThrow();
@@ -144,8 +156,7 @@ export function createSyncActivities({ db, tokens }: ActivityDependencies) {
         apiCalls,
         apiUsage: apiUsage ? { used: apiUsage.used, max: apiUsage.limit } : null,
       };
-    },
-  };
+  }
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;

@@ -53,7 +53,7 @@ const SYNC_PATCH = 'salesforce-sync-cycle';
 function syncPageActivity(object: SyncedObject, mode: 'initial' | 'incremental') {
   return proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: '15 seconds',
     retry: RETRY,
     summary: `${mode === 'initial' ? 'Initial' : 'Incremental'} sync: read and apply one page of ${object} records`,
   }).syncPage;

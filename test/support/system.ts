@@ -6,7 +6,8 @@ import type { Config } from '../../lib/config.js';
 import { freePort } from '../../lib/dev/free-port.js';
 import { createLogger } from '../../lib/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
-import { testConfig } from './config.js';
+import { loadConfig } from '../../lib/config.js';
+import { testEnv } from './config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestOrg {
@@ -19,6 +20,8 @@ export interface TestOrg {
 
 export interface TestSystem {
   config: Config;
+  /** The raw environment `config` was loaded from (for worker processes a test starts). */
+  env: Record<string, string>;
   apiUrl: string;
   emulator: RunningEmulator;
   control: ControlClient;
@@ -42,7 +45,7 @@ export interface TestSystem {
  * and worker wired by configuration exactly as in production, on the run's Temporal server.
  * `demo: true` serves the local demo page (as `npm start` does) and points APP_URL at it.
  */
-export async function startTestSystem(overrides: Record<string, string> = {}, options: { demo?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(overrides: Record<string, string> = {}, options: { demo?: boolean; worker?: boolean } = {}): Promise<TestSystem> {
   const emulator = await startEmulator({ port: 0, sandboxPort: 0 });
   const control = createControlClient(emulator.productionUrl);
   const database = await createTestDatabase();
@@ -63,7 +66,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   };
   const [production, sandbox] = [await createOrg('production'), await createOrg('sandbox')];
 
-  const config = testConfig({
+  const env = testEnv({
     DATABASE_URL: database.url,
     API_PORT: String(port),
     SALESFORCE_CLIENT_ID: clientId,
@@ -78,9 +81,11 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     LOG_LEVEL: 'debug',
     ...overrides,
   });
+  const config = loadConfig(env);
   const logs: string[] = [];
   const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
-  const worker = await startWorker(config, logger);
+  // worker: false leaves the task queue to worker processes the test runs itself (crash tests).
+  const worker = options.worker === false ? { done: Promise.resolve(), stop: async () => undefined } : await startWorker(config, logger);
   const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
   const demo = options.demo ? { logins: [login('production', production), login('sandbox', sandbox)] } : undefined;
   const api = await startApiServer(config, logger, { demo });
@@ -88,6 +93,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
 
   return {
     config,
+    env,
     apiUrl,
     emulator,
     control,

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+import { actualMirror, expectedMirror } from '../support/mirror.js';
+import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
+import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+
+// Worker processes killed with SIGKILL in the middle of an initial sync: the data must end equal
+// to Salesforce with no duplicates, at nearly the API cost of an uninterrupted run.
+
+let system: TestSystem;
+let org: TestOrg;
+const workers: ChildProcess[] = [];
+const ACCOUNT = 'acct-crash';
+const CONTACTS = 60_000;
+const ACCOUNTS = 2_000;
+const OPPORTUNITIES = 5_000;
+
+function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...system.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  workers.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker polling')) resolve(child);
+    });
+    child.stderr!.resume();
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+  });
+}
+
+async function status(): Promise<ConnectionStatus> {
+  return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
+}
+
+beforeAll(async () => {
+  // One incremental cycle after the initial read, then a long wait: API calls stay countable.
+  system = await startTestSystem({ SYNC_POLL_INTERVAL: '1h' }, { worker: false });
+  org = await system.createOrg('production');
+  await system.control.generateRecords(org.orgId, 'Account', ACCOUNTS, 21);
+  await system.control.generateRecords(org.orgId, 'Contact', CONTACTS, 22);
+  await system.control.generateRecords(org.orgId, 'Opportunity', OPPORTUNITIES, 23);
+  // Slow pages, so kills land mid-sync.
+  await system.control.setFaults(org.orgId, { latencyMs: 150 });
+}, 120_000);
+
+afterAll(async () => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  await system?.stop();
+});
+
+describe('crash recovery', () => {
+  it('SIGKILLed workers resume the initial sync without gaps, duplicates or wasted API calls', async () => {
+    const before = await system.control.usage(org.orgId);
+    let worker = await startWorkerProcess();
+    await connectThroughBrowser(system, ACCOUNT, 'production', org);
+
+    let kills = 0;
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.random() * 2_000));
+      if ((await status()).initialSync?.completedAt) break;
+      worker.kill('SIGKILL');
+      kills++;
+      worker = await startWorkerProcess();
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+
+    const done = await eventually(async () => {
+      const current = await status();
+      // Wait for the first incremental cycle too, so the call count below is final.
+      return current.initialSync?.completedAt && current.lastSyncAt && current.lastSyncAt > current.initialSync.completedAt ? current : undefined;
+    }, 240_000);
+
+    const expected = await expectedMirror(system.control, org.orgId);
+    const actual = await actualMirror(system.database.db, ACCOUNT);
+    expect(actual.contacts.length).toBe(CONTACTS);
+    expect(new Set(actual.contacts.map((row) => row.salesforce_contact_id)).size).toBe(CONTACTS);
+    expect(actual.contacts).toEqual(expected.contacts);
+    expect(actual.deals).toEqual(expected.deals);
+    expect(done.objects.Contact?.records).toBeGreaterThanOrEqual(CONTACTS);
+
+    // Uninterrupted: 1 + 30 + 3 pages, one incremental cycle (3 calls) and the identity call while connecting.
+    const uninterrupted = 1 + 30 + 3 + 3 + 1;
+    const after = await system.control.usage(org.orgId);
+    expect(after.total - before.total).toBeLessThanOrEqual(Math.floor(uninterrupted * 1.1));
+  }, 300_000);
+});
