@@ -1,4 +1,6 @@
 import { heartbeat, log } from '@temporalio/activity';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../lib/db/schema.js';
 import { applyPage, type SalesforceRecord } from '../lib/sync/apply.js';
 import { resumeQuery } from '../lib/sync/resume.js';
 import { incrementalQuery, incrementalWindow, initialQuery, isEmptyWindow, parseSalesforceDateTime, type SyncedObject, type SyncWindow } from '../lib/sync/soql.js';
@@ -21,7 +23,7 @@ export interface SyncPageResult {
   upserted: number;
   deleted: number;
   issues: number;
-  /** Records applied for this object since the connection started. */
+  /** Rows of this object mirrored in FastFollow now (after this page). */
   recordsSynced: number;
   apiCalls: number;
   apiUsage: { used: number; max: number } | null;
@@ -121,7 +123,7 @@ export function createSyncActivities({ db, tokens }: ActivityDependencies) {
       const applied = await db.transaction().execute(async (trx) => {
         const result = await applyPage(trx, { accountId: connection.account_id, connectionId }, object, page.records);
         const done = page.done;
-        const total = Number(cursor.records_synced) + result.upserted + result.deleted;
+        const total = await countMirrored(trx, connection.account_id, object);
         await trx
           .updateTable('salesforce_sync_cursors')
           .set({
@@ -160,6 +162,18 @@ export function createSyncActivities({ db, tokens }: ActivityDependencies) {
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
+
+/** How many rows of `object` FastFollow holds for the account: what status shows as the object's progress. */
+async function countMirrored(trx: Transaction<Database>, accountId: string, object: SyncedObject): Promise<number> {
+  const counted =
+    object === 'Account'
+      ? sql<{ count: string }>`select count(*) from salesforce_accounts where account_id = ${accountId}`
+      : object === 'Contact'
+        ? sql<{ count: string }>`select count(*) from contacts where account_id = ${accountId} and salesforce_contact_id is not null`
+        : sql<{ count: string }>`select count(*) from deals where account_id = ${accountId} and salesforce_opportunity_id is not null`;
+  const { rows } = await counted.execute(trx);
+  return Number(rows[0]?.count ?? 0);
+}
 
 export function createSyncControlActivities({ db }: ActivityDependencies) {
   return {

@@ -8,6 +8,7 @@ import { registerConnectionRoutes } from './routes/connections.js';
 import { registerDemoRoutes, type DemoPageOptions } from './routes/demo.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerSupportRoutes } from './routes/support.js';
 import { validationHook } from './validation.js';
 
 export interface ApiDependencies extends LifecycleDeps {
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDependencies): OpenAPIHono {
 
   registerHealthRoute(app, deps.probes);
   registerConnectionRoutes(app, deps);
+  registerSupportRoutes(app, deps);
   registerDocsRoutes(app);
   if (deps.demo) registerDemoRoutes(app, deps, deps.demo);
 

@@ -103,4 +103,54 @@ describe('Salesforce → FastFollow sync', () => {
       .execute();
     expect(warnings).toEqual([{ code: 'MISSING_EMAIL', salesforce_id: created.ids[1] }]);
   }, 120_000);
+
+  it('support: resync re-reads everything keeping the data; pause and resume take effect between pages', async () => {
+    const support = (command: string) =>
+      system.call(`/api/support/connections/${ACCOUNT}/production/${command}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` },
+      });
+    expect((await system.call(`/api/support/connections/${ACCOUNT}/production/pause`, { method: 'POST' })).status).toBe(401);
+    const unknown = await system.call(`/api/support/connections/acct-nobody/production/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` },
+    });
+    expect(unknown.status).toBe(404);
+
+    // A FastFollow-side edit of a mirrored field: the re-read restores Salesforce's value.
+    const victim = (await actualMirror(system.database.db, ACCOUNT)).contacts[0]!;
+    await system.database.db.updateTable('contacts').set({ phone: 'edited in FastFollow' }).where('salesforce_contact_id', '=', victim.salesforce_contact_id).execute();
+
+    await system.control.setFaults(org.orgId, { latencyMs: 250 }); // slow pages so the pause lands mid-read
+    const accepted = await support('resync');
+    expect(accepted.status).toBe(202);
+    const started = await eventually(async () => {
+      const current = await status();
+      return current.phase === 'initial_sync' && (current.initialSync?.records ?? 0) > 0 ? current : undefined;
+    }, 30_000);
+    expect(started.initialSync?.completedAt).toBeNull();
+
+    expect((await support('pause')).status).toBe(202);
+    const paused = await eventually(async () => ((await status()).phase === 'paused' ? status() : undefined), 30_000);
+    const usageWhilePaused = await system.control.usage(org.orgId);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await status()).initialSync?.records).toBe(paused.initialSync?.records);
+    expect((await system.control.usage(org.orgId)).total).toBe(usageWhilePaused.total);
+    expect(paused.initialSync!.records).toBeLessThan(27_000);
+
+    expect((await support('resume')).status).toBe(202);
+    await system.control.setFaults(org.orgId, { latencyMs: 0 });
+    const finished = await eventually(async () => {
+      const current = await status();
+      return current.initialSync?.completedAt ? current : undefined;
+    }, 120_000);
+    expect(finished.initialSync?.records).toBeGreaterThanOrEqual(27_000 - 15);
+
+    const expected = await expectedMirror(system.control, org.orgId);
+    const actual = await actualMirror(system.database.db, ACCOUNT);
+    expect(actual.contacts).toEqual(expected.contacts);
+    expect(actual.deals).toEqual(expected.deals);
+    expect(actual.contacts.find((row) => row.salesforce_contact_id === victim.salesforce_contact_id)?.phone).toBe(victim.phone);
+  }, 180_000);
 });
+
