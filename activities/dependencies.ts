@@ -7,4 +7,5 @@ export interface ActivityDependencies {
   db: Db;
   logger: Logger;
   tokens: TokenManager;
+  sync: { bulkMinRecords: number };
 }

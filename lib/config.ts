@@ -69,6 +69,12 @@ const environmentSchema = z.object({
   SYNC_LOOKBACK: duration('SYNC_LOOKBACK', { allowZero: true }).default(5 * 60_000),
   /** …and stop this far before now (transactions still open at Salesforce). */
   SYNC_SAFETY_LAG: duration('SYNC_SAFETY_LAG', { allowZero: true }).default(15_000),
+  /** Initial reads of at least this many records use Bulk API 2.0 when it costs fewer API calls. */
+  SYNC_BULK_MIN_RECORDS: z
+    .string()
+    .regex(/^\d+$/, 'SYNC_BULK_MIN_RECORDS must be a whole number of records')
+    .transform(Number)
+    .default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -113,6 +113,10 @@ export interface SalesforceSyncCursorsTable {
   /** bigint: read as a string by pg. */
   records_synced: ColumnType<string, number | string | undefined, number | string>;
   last_synced_at: Timestamp | null;
+  /** The initial read's method, planned from the org's record counts. */
+  method: 'rest' | 'bulk' | null;
+  planned_records: number | null;
+  bulk_job_id: string | null;
   updated_at: GeneratedTimestamp;
 }
 

@@ -41,14 +41,16 @@ export interface ReadPlan {
 
 export interface ReadPlanInput {
   recordCount: number;
+  /** Bulk only from this many records (default BULK_MIN_RECORDS). */
+  minBulkRecords?: number;
   pageSize?: number;
   bulkPageSize?: number;
 }
 
 /** Bulk when it costs fewer calls and the read has at least BULK_MIN_RECORDS records; REST otherwise. */
-export function chooseReadMethod({ recordCount, pageSize = REST_PAGE_SIZE, bulkPageSize = BULK_PAGE_SIZE }: ReadPlanInput): ReadPlan {
+export function chooseReadMethod({ recordCount, minBulkRecords = BULK_MIN_RECORDS, pageSize = REST_PAGE_SIZE, bulkPageSize = BULK_PAGE_SIZE }: ReadPlanInput): ReadPlan {
   const rest = restApiCalls(recordCount, pageSize);
   const bulk = bulkApiCalls(recordCount, bulkPageSize);
-  if (recordCount >= BULK_MIN_RECORDS && bulk < rest) return { method: 'bulk', expectedApiCalls: bulk };
+  if (recordCount >= minBulkRecords && bulk < rest) return { method: 'bulk', expectedApiCalls: bulk };
   return { method: 'rest', expectedApiCalls: rest };
 }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_fastfollow_tables.js';
 import * as m0002 from './0002_salesforce_connections.js';
 import * as m0003 from './0003_salesforce_sync.js';
+import * as m0004 from './0004_sync_read_method.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
   '0001_fastfollow_tables': m0001,
   '0002_salesforce_connections': m0002,
   '0003_salesforce_sync': m0003,
+  '0004_sync_read_method': m0004,
 };

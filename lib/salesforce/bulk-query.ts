@@ -1,0 +1,77 @@
+import { parse } from 'csv-parse/sync';
+import type jsforce from 'jsforce';
+import { SALESFORCE_API_VERSION } from './client.js';
+
+/** Records per results request: the larger the chunk, the fewer API calls (Salesforce allows far more). */
+export const BULK_RESULTS_PAGE = 50_000;
+
+const base = `/services/data/v${SALESFORCE_API_VERSION}/jobs/query`;
+
+class BulkJobError extends Error {
+  constructor(
+    message: string,
+    readonly errorCode: string,
+  ) {
+    super(message);
+    this.name = errorCode;
+  }
+}
+
+/**
+ * Bulk API 2.0 query, driven directly: jsforce's bulk2.query feeds every result page to a single
+ * CSV parser and breaks on the second page, so we fetch each page (Sforce-Locator) ourselves.
+ * Every request is one API call; `onCall` counts them.
+ */
+export async function createQueryJob(conn: jsforce.Connection, soql: string): Promise<string> {
+  const job = await conn.request<{ id: string }>({
+    method: 'POST',
+    url: base,
+    body: JSON.stringify({ operation: 'query', query: soql, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' }),
+    headers: { 'content-type': 'application/json' },
+  });
+  return job.id;
+}
+
+/** Polls until the job is complete; returns the number of status requests made. */
+export async function waitForJob(conn: jsforce.Connection, jobId: string, options: { intervalMs?: number; onPoll?: () => void } = {}): Promise<number> {
+  for (let polls = 1; ; polls++) {
+    const job = await conn.request<{ state: string; errorMessage?: string }>(`${base}/${jobId}`);
+    options.onPoll?.();
+    if (job.state === 'JobComplete') return polls;
+    if (job.state === 'Failed' || job.state === 'Aborted') {
+      throw new BulkJobError(`Bulk query job ${jobId} ${job.state.toLowerCase()}: ${job.errorMessage ?? 'no reason given'}`, 'BULK_JOB_FAILED');
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
+  }
+}
+
+export interface BulkResultsPage {
+  records: Array<Record<string, string>>;
+  /** Next page's locator, or null when this was the last. */
+  nextLocator: string | null;
+}
+
+/** One chunk of results. Uses the connection's current access token (refreshed by the calls before it). */
+export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, locator: string | null): Promise<BulkResultsPage> {
+  const url = new URL(`${conn.instanceUrl}${base}/${jobId}/results`);
+  url.searchParams.set('maxRecords', String(BULK_RESULTS_PAGE));
+  if (locator) url.searchParams.set('locator', locator);
+  const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' } });
+  const body = await response.text();
+  if (!response.ok) {
+    let errorCode = `HTTP_${response.status}`;
+    let message = body.slice(0, 300);
+    try {
+      const parsed = JSON.parse(body) as Array<{ errorCode?: string; message?: string }>;
+      errorCode = parsed[0]?.errorCode ?? errorCode;
+      message = parsed[0]?.message ?? message;
+    } catch {
+      // not JSON: keep the status
+    }
+    throw new BulkJobError(message, errorCode);
+  }
+  const next = response.headers.get('sforce-locator');
+  // Each page carries its own header row; empty cells are nulls.
+  const records = parse(body, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  return { records, nextLocator: next && next !== 'null' ? next : null };
+}
