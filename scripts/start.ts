@@ -100,8 +100,8 @@ runMain(async () => {
     await prepareDatabase(config.DATABASE_URL);
     const worker = await startWorker(config, logger);
     stops.push({ name: 'worker', stop: () => worker.stop() });
-    // The demo page is APP_URL's default: served only when the emulator is ours and APP_URL is not set.
-    const api = await startApiServer(config, logger, emulator && !process.env.APP_URL ? { demo: { logins: emulator.demo.logins } } : {});
+    // The demo page is APP_URL's default (with the emulator's logins when the emulator is ours).
+    const api = await startApiServer(config, logger, process.env.APP_URL ? {} : { demo: { logins: emulator?.demo.logins ?? [] } });
     stops.push({ name: 'API', stop: () => api.stop() });
     lines.push(`  Worker                   task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
     lines.push(`  API                      ${api.url}  (docs: ${api.url}/api/docs, health: ${api.url}/api/health)`);
