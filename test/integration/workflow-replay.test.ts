@@ -9,8 +9,14 @@ describe('workflow replay over recorded histories', () => {
   const histories = loadHistories();
 
   it('has recorded histories to replay', () => {
+    // Before the sync cycle (v1: a bare connection check per poll) and after it (patched 'salesforce-sync-cycle').
     expect(histories.map((h) => h.workflowId)).toEqual(
-      expect.arrayContaining(['salesforce-connection_acct-bye_production.binpb', 'salesforce-connection_acct-revoked_production.binpb']),
+      expect.arrayContaining([
+        'v1-connection-check_salesforce-connection_acct-bye_production.binpb',
+        'v1-connection-check_salesforce-connection_acct-revoked_production.binpb',
+        'salesforce-connection_acct-bye_production.binpb',
+        'salesforce-connection_acct-revoked_production.binpb',
+      ]),
     );
   });
 
