@@ -55,6 +55,8 @@ export interface ConnectionWorkflowInput {
   /** Incremental window parameters (DESIGN §5); defaults apply when absent. */
   lookbackMs?: number;
   safetyLagMs?: number;
+  /** Sync cycles per run before continueAsNew (keeps history bounded); default 500. */
+  cyclesPerRun?: number;
   /** Carried across continueAsNew. */
   carried?: CarriedState;
 }

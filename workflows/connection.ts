@@ -230,7 +230,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         await waitForCommand(explanation.permanent ? ERROR_RECHECK_MS : input.pollIntervalMs);
       }
     }
-    if (workflowInfo().continueAsNewSuggested || cycle >= CYCLES_BEFORE_CONTINUE_AS_NEW) {
+    if (workflowInfo().continueAsNewSuggested || cycle >= (input.cyclesPerRun ?? CYCLES_BEFORE_CONTINUE_AS_NEW)) {
       await condition(allHandlersFinished);
       if (disconnectReason === null) {
         await continueAsNew<typeof connectionWorkflow>({ ...input, carried: { ...carried, paused } });

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionWorkflowId, statusQuery, type ConnectionStatus, type ConnectionWorkflowInput } from '../../workflows/connection-contract.js';
+import { connectionWorkflow } from '../../workflows/connection.js';
+import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
+import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+
+let system: TestSystem;
+let org: TestOrg;
+const ACCOUNT = 'acct-lifecycle';
+const workflowId = connectionWorkflowId(ACCOUNT, 'production');
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  org = await system.createOrg('production');
+  await system.control.generateRecords(org.orgId, 'Account', 20, 31);
+  await system.control.generateRecords(org.orgId, 'Contact', 300, 32);
+  await system.control.generateRecords(org.orgId, 'Opportunity', 50, 33);
+  await connectThroughBrowser(system, ACCOUNT, 'production', org);
+}, 60_000);
+afterAll(() => system?.stop());
+
+describe('connection workflow hygiene', () => {
+  it('continues as new after N cycles, carrying its state, with a short history per run', async () => {
+    const handle = system.temporal.workflow.getHandle<typeof connectionWorkflow>(workflowId);
+    const initial = await eventually(async () => {
+      const status = await handle.query(statusQuery);
+      return status.initialSync?.completedAt ? status : undefined;
+    });
+    // Restart the same connection with a low cycle budget (as a long-running one would reach 500).
+    const description = await handle.describe();
+    const history = await handle.fetchHistory();
+    const input = (await import('@temporalio/common')).defaultPayloadConverter.fromPayload<ConnectionWorkflowInput>(
+      history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
+    );
+    await handle.terminate('restart with a low cycle budget');
+    await system.temporal.workflow.start(connectionWorkflow, {
+      workflowId,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      args: [{ ...input, cyclesPerRun: 2, carried: { status: initial, paused: false, initialSyncDone: true } }],
+    });
+    const restartedRun = (await system.temporal.workflow.getHandle(workflowId).describe()).runId;
+    expect(restartedRun).not.toBe(description.runId);
+
+    // Two continueAsNew hops later, the state is still there.
+    const runs = new Set<string>([restartedRun]);
+    await eventually(async () => {
+      runs.add((await system.temporal.workflow.getHandle(workflowId).describe()).runId);
+      return runs.size >= 3;
+    }, 30_000);
+    const latest = system.temporal.workflow.getHandle<typeof connectionWorkflow>(workflowId);
+    const status = (await latest.query(statusQuery)) as ConnectionStatus;
+    expect(status).toMatchObject({ accountId: ACCOUNT, orgId: org.orgId, phase: 'incremental', initialSync: initial.initialSync });
+    expect(status.objects.Contact?.records).toBe(300);
+    expect(status.lastSyncAt! >= initial.lastSyncAt!).toBe(true);
+    const events = (await latest.fetchHistory()).events ?? [];
+    expect(events.length).toBeLessThan(200);
+  });
+
+  it('keeps record contents out of Temporal history', async () => {
+    const contacts = (await system.control.listRecords(org.orgId, 'Contact')).records;
+    let histories = '';
+    for await (const execution of system.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+      const history = await system.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      histories += JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+    }
+    expect(histories).toContain('syncPage');
+    const leaked = contacts.filter((contact) => {
+      const email = typeof contact.Email === 'string' ? contact.Email : '';
+      const fullName = `${String(contact.FirstName ?? '')} ${String(contact.LastName ?? '')}`;
+      return (email && histories.toLowerCase().includes(email.toLowerCase())) || histories.includes(fullName);
+    });
+    expect(leaked).toEqual([]);
+  });
+});
