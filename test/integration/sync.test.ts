@@ -157,5 +157,46 @@ describe('Salesforce → FastFollow sync', () => {
     expect(actual.deals).toEqual(expected.deals);
     expect(actual.contacts.find((row) => row.salesforce_contact_id === victim.salesforce_contact_id)?.phone).toBe(victim.phone);
   }, 180_000);
+
+  it('dirty data: duplicate emails and a FastFollow-only contact — deterministic, visible, nothing dropped', async () => {
+    const mirrored = (await actualMirror(system.database.db, ACCOUNT)).contacts.filter((row) => row.email);
+    const holder = mirrored[0]!;
+    const followupContact = await system.database.db
+      .insertInto('contacts')
+      .values({ account_id: ACCOUNT, full_name: 'Only In FastFollow', email: 'ff.only@example.com' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const created = await system.control.insertRecords(org.orgId, 'Contact', [
+      { FirstName: 'Second', LastName: 'Holder', Email: holder.email!.toUpperCase() },
+      { FirstName: 'Same', LastName: 'Person', Email: 'FF.Only@Example.com' },
+    ]);
+    // (Salesforce itself refuses malformed emails and over-long values; the mapping's handling of those is unit-tested.)
+    const [duplicateId, adoptedId] = created.ids as [string, string];
+
+    await cycleStartedAfter(Date.now());
+    const expected = await expectedMirror(system.control, org.orgId);
+    const actual = await actualMirror(system.database.db, ACCOUNT);
+    expect(actual.contacts).toEqual(expected.contacts);
+
+    // The earlier Salesforce contact keeps the email; the newer one is kept without it.
+    expect(actual.contacts.find((row) => row.salesforce_contact_id === holder.salesforce_contact_id)?.email).toBe(holder.email);
+    expect(actual.contacts.find((row) => row.salesforce_contact_id === duplicateId)).toMatchObject({ full_name: 'Second Holder', email: null });
+    // The FastFollow-only contact is the same person: linked in place (same row, so its follow-ups stay attached).
+    const adopted = await system.database.db.selectFrom('contacts').selectAll().where('salesforce_contact_id', '=', adoptedId).executeTakeFirstOrThrow();
+    expect(adopted).toMatchObject({ id: followupContact.id, full_name: 'Same Person', email: 'ff.only@example.com' });
+
+    const errors = await system.database.db
+      .selectFrom('salesforce_sync_errors')
+      .select(['salesforce_id', 'code', 'field', 'message'])
+      .where('salesforce_id', 'in', [duplicateId, adoptedId])
+      .orderBy('code')
+      .execute();
+    expect(errors.map(({ salesforce_id, code, field }) => ({ salesforce_id, code, field }))).toEqual([
+      { salesforce_id: duplicateId, code: 'DUPLICATE_EMAIL', field: 'Email' },
+    ]);
+    expect(errors[0]?.message).toContain(holder.salesforce_contact_id);
+    // Messages name records and fields, never their values.
+    expect(errors[0]?.message).not.toContain(holder.email);
+  }, 120_000);
 });
 
