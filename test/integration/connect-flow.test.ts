@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionWorkflowId, type ConnectionStatus } from '../../workflows/connection-contract.js';
-import { connectThroughBrowser, eventually, followCallback } from '../support/oauth-browser.js';
+import { connectThroughBrowser, eventually, followCallback, requestAuthorizeUrl } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -109,11 +109,7 @@ describe('connect failures store nothing', () => {
   });
 
   it('expired state: INVALID_STATE after 10 minutes', async () => {
-    const response = await system.call('/api/integrations/salesforce/connect', {
-      method: 'POST',
-      body: JSON.stringify({ accountId: 'acct-expired', environment: 'production' }),
-    });
-    const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+    const authorizeUrl = await requestAuthorizeUrl(system, 'acct-expired', 'production');
     const state = new URL(authorizeUrl).searchParams.get('state')!;
     await system.database.db
       .updateTable('salesforce_oauth_states')
@@ -126,11 +122,7 @@ describe('connect failures store nothing', () => {
   });
 
   it('token exchange refused (bad code): INVALID_LOGIN with the fix text', async () => {
-    const response = await system.call('/api/integrations/salesforce/connect', {
-      method: 'POST',
-      body: JSON.stringify({ accountId: 'acct-badcode', environment: 'production' }),
-    });
-    const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+    const authorizeUrl = await requestAuthorizeUrl(system, 'acct-badcode', 'production');
     const state = new URL(authorizeUrl).searchParams.get('state')!;
     const landing = await followCallback(`${system.config.SALESFORCE_CALLBACK_URL}?code=not-a-real-code&state=${state}`);
     expect(landing.searchParams.get('code')).toBe('INVALID_LOGIN');
@@ -139,21 +131,13 @@ describe('connect failures store nothing', () => {
   });
 
   it('a sandbox user on the production login host cannot log in (Salesforce keeps the login page)', async () => {
-    const response = await system.call('/api/integrations/salesforce/connect', {
-      method: 'POST',
-      body: JSON.stringify({ accountId: 'acct-wronghost', environment: 'production' }),
-    });
-    const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+    const authorizeUrl = await requestAuthorizeUrl(system, 'acct-wronghost', 'production');
     await expect(connectLogin(authorizeUrl, system.sandbox.username, system.sandbox.password)).resolves.toContain('INVALID_LOGIN');
     await expectNothingStored('acct-wronghost');
   });
 
   it('a callback URL that does not match the Connected App: Salesforce shows redirect_uri_mismatch, nothing reaches us', async () => {
-    const response = await system.call('/api/integrations/salesforce/connect', {
-      method: 'POST',
-      body: JSON.stringify({ accountId: 'acct-mismatch', environment: 'production' }),
-    });
-    const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+    const authorizeUrl = await requestAuthorizeUrl(system, 'acct-mismatch', 'production');
     const tampered = new URL(authorizeUrl);
     tampered.searchParams.set('redirect_uri', 'https://evil.example/callback');
     const page = await fetch(tampered, { redirect: 'manual' });

@@ -17,15 +17,20 @@ export async function connectThroughBrowser(
   org: TestOrg,
   decision: 'allow' | 'deny' = 'allow',
 ): Promise<ConnectAttempt> {
+  const authorizeUrl = await requestAuthorizeUrl(system, accountId, environment);
+  const params = await browserAuthorize(authorizeUrl, org.username, org.password, decision);
+  const callbackUrl = `${system.config.SALESFORCE_CALLBACK_URL}?${params.toString()}`;
+  return { authorizeUrl, callbackUrl, landing: await followCallback(callbackUrl) };
+}
+
+/** The app's first step: POST /connect, returning the Salesforce authorize URL. */
+export async function requestAuthorizeUrl(system: TestSystem, accountId: string, environment: 'production' | 'sandbox'): Promise<string> {
   const response = await system.call('/api/integrations/salesforce/connect', {
     method: 'POST',
     body: JSON.stringify({ accountId, environment }),
   });
   if (response.status !== 200) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
-  const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
-  const params = await browserAuthorize(authorizeUrl, org.username, org.password, decision);
-  const callbackUrl = `${system.config.SALESFORCE_CALLBACK_URL}?${params.toString()}`;
-  return { authorizeUrl, callbackUrl, landing: await followCallback(callbackUrl) };
+  return ((await response.json()) as { authorizeUrl: string }).authorizeUrl;
 }
 
 export async function followCallback(callbackUrl: string): Promise<URL> {
