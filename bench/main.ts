@@ -1,0 +1,121 @@
+// `npm run bench`: boots the whole system in this process, runs the scenarios, prints a table and
+// writes bench/results/<ISO timestamp>.json (and latest.json). See `npm run bench -- --help`.
+import { parseBenchArgs, USAGE, type BenchOptions } from './args.js';
+import { Cleanup } from './cleanup.js';
+import { machine, renderTable, writeResults, type ScenarioResult } from './report.js';
+import { emulatorReadScenario } from './scenarios/emulator-read.js';
+import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';
+import { initialSyncScenario, seedOrg } from './scenarios/initial-sync.js';
+import { connectionStatus, waitFor } from './status.js';
+import { startBenchSystem, type BenchSystem } from './system.js';
+
+const ACCOUNT_ID = 'acct-bench';
+const progress = (line: string) => process.stderr.write(`▸ ${line}\n`);
+
+async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioResult[]): Promise<BenchSystem> {
+  const t = performance.now();
+  const elapsed = () => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+  progress('starting Postgres, Temporal dev server, emulator, worker and API…');
+  const system = await startBenchSystem(options, cleanup);
+  progress(`started (${elapsed()}); generating ${options.accounts} accounts, ${options.contacts} contacts, ${options.opportunities} opportunities…`);
+  const org = await system.createOrg();
+  const seeded = await seedOrg(system, org, options);
+
+  progress(`generated (${elapsed()}); initial sync…`);
+  results.push(await initialSyncScenario(system, org, ACCOUNT_ID, seeded));
+
+  progress(`initial sync done (${elapsed()}); incremental cycle (${options.updates} updates, ${options.creates} creates, ${options.deletes} deletes)…`);
+  results.push(await incrementalCycleScenario(system, org, ACCOUNT_ID, seeded, options));
+
+  // Pause the sync so its cycles don't share the emulator with the raw read.
+  const paused = await system.call(`/api/support/connections/${ACCOUNT_ID}/production/pause`, { method: 'POST', token: system.config.SUPPORT_TOKEN });
+  if (!paused.ok) throw new Error(`pause answered ${paused.status}: ${await paused.text()}`);
+  await waitFor('the sync to pause', async () => ((await connectionStatus(system, ACCOUNT_ID))?.phase === 'paused' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+  progress(`incremental done (${elapsed()}); emulator read speed (${options.contacts} contacts via jsforce)…`);
+  results.push(await emulatorReadScenario(system, org));
+  progress(`done (${elapsed()}); stopping everything…`);
+  return system;
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const startedAt = new Date();
+  const cleanup = new Cleanup();
+  // Ctrl-C: stop everything now; the scenario then fails on its next call and the partial results
+  // are still written. Later signals are ignored (Ctrl-C reaches us more than once), a hang is cut short.
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping everything…\n`);
+    setTimeout(() => process.exit(130), 30_000).unref();
+    void cleanup.run();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const results: ScenarioResult[] = [];
+  let system: BenchSystem | undefined;
+  let failure: unknown;
+  try {
+    system = await run(options, cleanup, results);
+  } catch (error) {
+    failure = error;
+  }
+  const runtimeLog = (system ?? { runtimeLog: [] }).runtimeLog;
+  await cleanup.run();
+
+  const host = machine();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: host,
+    options,
+    results,
+    runtimeWarnings: runtimeLog.map(({ level, message, meta }) => ({ level, message, meta })),
+    ...(interrupted ? { interrupted: true } : failure ? { error: failure instanceof Error ? (failure.stack ?? failure.message) : String(failure) } : {}),
+    ...(cleanup.failures.length ? { cleanupFailures: cleanup.failures } : {}),
+  };
+  const file = writeResults(report, startedAt);
+
+  const out = [
+    '',
+    `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}`,
+    `Sync timing: poll ${options.pollInterval}, safety lag ${options.safetyLag}, lookback ${options.lookback}; everything but Postgres and Temporal runs in this one process`,
+    '',
+    results.length ? renderTable(results) : '(no scenario finished)',
+    '',
+  ];
+  if (runtimeLog.length) out.push(`Temporal runtime/worker logged ${runtimeLog.length} warning(s) or error(s); see the JSON.`);
+  for (const line of cleanup.failures) out.push(`Cleanup problem: ${line}`);
+  out.push(`Results: ${file}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (interrupted) {
+    process.stderr.write('Interrupted: the table holds the scenarios that finished.\n');
+    return 130;
+  }
+  if (failure) {
+    process.stderr.write(`\nBenchmark failed: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+// Exit explicitly: the Temporal runtime's native threads would otherwise keep the process up.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

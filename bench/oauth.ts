@@ -1,0 +1,34 @@
+import jsforce from 'jsforce';
+import { browserAuthorizeForScripts } from '../emulator/script-auth.js';
+import { SALESFORCE_API_VERSION } from '../lib/salesforce/client.js';
+import type { BenchOrg, BenchSystem } from './system.js';
+
+/**
+ * The app asks to connect, the "browser" logs in and consents at the emulator, then follows the
+ * redirect to our callback. Returns when the callback was requested (the sync's start line).
+ */
+export async function connectThroughApi(system: BenchSystem, accountId: string, org: BenchOrg): Promise<{ callbackAt: number }> {
+  const response = await system.call('/api/integrations/salesforce/connect', { method: 'POST', body: JSON.stringify({ accountId, environment: 'production' }) });
+  if (response.status !== 200) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
+  const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+  // Salesforce hands the state back unchanged; ours is in the authorize URL.
+  const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
+  const code = await browserAuthorizeForScripts(authorizeUrl, org.username, org.password);
+  const callbackAt = Date.now();
+  const callback = await fetch(`${system.connectedApp.callbackUrl}?${new URLSearchParams({ code, state })}`, { redirect: 'manual' });
+  const landing = callback.headers.get('location') ?? '';
+  if (callback.status !== 302 || new URL(landing).searchParams.get('salesforce') !== 'connected') {
+    throw new Error(`callback answered ${callback.status} → ${landing || (await callback.text())}`);
+  }
+  return { callbackAt };
+}
+
+/** A jsforce Connection authorised through the same web-server flow (PKCE) by the bench's own grant. */
+export async function jsforceConnection(system: BenchSystem, org: BenchOrg): Promise<jsforce.Connection> {
+  const { clientId, clientSecret, callbackUrl } = system.connectedApp;
+  const oauth2 = new jsforce.OAuth2({ loginUrl: org.loginUrl, clientId, clientSecret, redirectUri: callbackUrl, useVerifier: true });
+  const code = await browserAuthorizeForScripts(oauth2.getAuthorizationUrl({ state: 'bench' }), org.username, org.password);
+  const conn = new jsforce.Connection({ oauth2, version: SALESFORCE_API_VERSION });
+  await conn.authorize(code);
+  return conn;
+}
