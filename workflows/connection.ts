@@ -65,8 +65,9 @@ const BACKOFF_BASE_MS = 60 * 1000;
 const BACKOFF_MAX_MS = 60 * 60 * 1000;
 
 /**
- * The entity workflow that owns one Salesforce connection: its lifecycle, phase and status.
- * Sync steps plug into `runCycle`.
+ * The entity workflow that owns one Salesforce connection: its lifecycle, phase and status, the
+ * initial read and the incremental cycles (page by page), and durable waits for backoff, errors and
+ * pauses. Because one workflow owns the org, its API use is coordinated without locks.
  */
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<ConnectionStatus> {
   const carried: CarriedState = input.carried ?? {

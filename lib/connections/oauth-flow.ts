@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { explainError, normaliseErrorCode } from '../salesforce/errors.js';
 import { createPkcePair, loginUrlFor, OAUTH_SCOPES, oauthClient, oauthErrorCode } from '../salesforce/oauth.js';
 import { SALESFORCE_API_VERSION } from '../salesforce/client.js';
+import { salesforceErrorCode } from '../salesforce/failures.js';
 import type { Environment } from '../../workflows/connection-contract.js';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
@@ -115,7 +116,16 @@ export async function completeAuthorization(
     return failure('INVALID_LOGIN', context);
   }
   const conn = new jsforce.Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: SALESFORCE_API_VERSION });
-  const identity = await conn.identity();
+  let identity: Awaited<ReturnType<jsforce.Connection['identity']>>;
+  try {
+    identity = await conn.identity();
+  } catch (error) {
+    // E.g. API_DISABLED_FOR_ORG: the grant is useless to us, so give it back rather than keep it.
+    const code = salesforceErrorCode(error) ?? 'INVALID_LOGIN';
+    deps.logger.warn({ accountId: pending.account_id, environment: pending.environment, salesforceError: code }, 'Salesforce identity lookup failed after login');
+    await oauthClient(deps.config, loginUrl).revokeToken(token.refresh_token).catch(() => undefined);
+    return failure(code, context);
+  }
   return {
     ok: true,
     grant: {
