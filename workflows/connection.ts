@@ -48,6 +48,8 @@ const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 const DEFAULT_SAFETY_LAG_MS = 15 * 1000;
 /** Patch id: the sync cycle replaced the bare connection check (histories before it replay the old path). */
 const SYNC_PATCH = 'salesforce-sync-cycle';
+/** Patch id: reconnecting to a different org restarts the initial read. */
+const OTHER_ORG_PATCH = 'reconnect-other-org-restarts-sync';
 
 /** One page of one object per activity; its summary is what the Temporal UI lists. */
 function syncPageActivity(object: SyncedObject, mode: 'initial' | 'incremental') {
@@ -110,6 +112,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     wake = true;
   });
   setHandler(reconnectedSignal, ({ orgId, connectedAt }) => {
+    if (orgId !== status.orgId && patched(OTHER_ORG_PATCH)) {
+      // Another org behind the same account: its data must be read from the start.
+      carried.initialSyncDone = false;
+      status.initialSync = null;
+      status.objects = {};
+      wake = true;
+    }
     status.orgId = orgId;
     status.connectedAt = connectedAt;
     status.error = null;

@@ -17,6 +17,8 @@ import type { connectionWorkflow } from '../../workflows/connection.js';
 import type { GrantedConnection } from './oauth-flow.js';
 import { endConnection, findConnection, saveGrant } from './store.js';
 
+const DISCONNECT_WAIT_MS = 10_000;
+
 export interface LifecycleDeps {
   db: Db;
   vault: TokenVault;
@@ -79,7 +81,9 @@ export async function disconnectConnection(deps: LifecycleDeps, accountId: strin
   const handle = deps.temporal.workflow.getHandle(connectionWorkflowId(accountId, environment));
   try {
     await handle.signal(disconnectSignal, { reason: 'Disconnected from FastFollow' });
-    await handle.result();
+    // Usually ends within a moment; a page in flight finishes first. Don't hold the caller longer:
+    // the tokens are already gone, so the workflow can make no further call.
+    await Promise.race([handle.result(), new Promise((resolve) => setTimeout(resolve, DISCONNECT_WAIT_MS).unref())]);
   } catch (error) {
     // Not running (never connected, or already ended): nothing to stop.
     if (!(error instanceof WorkflowNotFoundError) && !isClosedWorkflowError(error)) throw error;

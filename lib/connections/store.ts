@@ -25,6 +25,11 @@ export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnect
     ended_at: null,
     updated_at: new Date(),
   };
+  const previous = await findConnection(db, grant.accountId, grant.environment);
+  if (previous && previous.org_id !== grant.orgId) {
+    // Reconnected to a different org: its cursors mean nothing there; the next cycle re-reads from scratch.
+    await db.deleteFrom('salesforce_sync_cursors').where('connection_id', '=', previous.id).execute();
+  }
   return db
     .insertInto('salesforce_connections')
     .values({ account_id: grant.accountId, environment: grant.environment, ...values })

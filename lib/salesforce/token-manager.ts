@@ -37,15 +37,22 @@ export class TokenManager {
     private readonly app: SalesforceAppConfig,
   ) {}
 
+  /**
+   * The connection's current access token. Always checks the row (one indexed read): a disconnect,
+   * a revocation or a reconnect elsewhere takes effect on this process's very next call.
+   */
   async current(connectionId: string): Promise<AccessGrant> {
-    const cached = this.cache.get(connectionId);
-    if (cached) return cached;
     const row = await this.db
       .selectFrom('salesforce_connections')
       .select(['account_id', 'status', 'status_reason', 'instance_url', 'token_generation', 'access_token_ciphertext', 'access_token_key_version'])
       .where('id', '=', connectionId)
       .executeTakeFirst();
-    if (!row || row.status !== 'active') throw new ConnectionRevokedError(connectionId, row?.status_reason ?? 'not connected');
+    if (!row || row.status !== 'active') {
+      this.cache.delete(connectionId);
+      throw new ConnectionRevokedError(connectionId, row?.status_reason ?? 'not connected');
+    }
+    const cached = this.cache.get(connectionId);
+    if (cached && cached.generation === row.token_generation) return cached;
     if (row.access_token_ciphertext && row.access_token_key_version !== null) {
       const grant = {
         accessToken: this.vault.decrypt(row.account_id, 'access_token', { ciphertext: row.access_token_ciphertext, keyVersion: row.access_token_key_version }),

@@ -71,4 +71,23 @@ describe('connection workflow hygiene', () => {
     });
     expect(leaked).toEqual([]);
   });
+
+  it('reconnecting the account to a different org starts that org\'s sync from scratch', async () => {
+    const other = await system.createOrg('production');
+    await system.control.generateRecords(other.orgId, 'Contact', 40, 34);
+    const otherIds = new Set((await system.control.listRecords(other.orgId, 'Contact')).records.map((row) => row.Id));
+    await connectThroughBrowser(system, ACCOUNT, 'production', other);
+    await eventually(async () => {
+      const synced = await system.database.db
+        .selectFrom('contacts')
+        .select('salesforce_contact_id')
+        .where('account_id', '=', ACCOUNT)
+        .where('salesforce_contact_id', 'in', [...otherIds])
+        .execute();
+      return synced.length === otherIds.size;
+    }, 30_000);
+    const status = (await system.temporal.workflow.getHandle(workflowId).query(statusQuery)) as ConnectionStatus;
+    expect(status.orgId).toBe(other.orgId);
+  });
 });
+
