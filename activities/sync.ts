@@ -87,7 +87,8 @@ export function createSyncActivities({ db, tokens, sync }: ActivityDependencies)
     if (continuing && cursor.locator) {
       try {
         countCall();
-        page = (await conn.queryMore(cursor.locator)) as unknown as QueryPage;
+        // The exact nextRecordsUrl Salesforce gave (a queryAll locator must stay on /queryAll).
+        page = await conn.request<QueryPage>(cursor.locator);
       } catch (error) {
         if (salesforceErrorCode(error) !== 'INVALID_QUERY_LOCATOR') throw error;
         log.warn('Query locator expired; resuming after the last applied record', { object: cursor.object });
