@@ -91,4 +91,21 @@ describe('Salesforce errors, explained', () => {
     expect(synced).toMatchObject({ error: null });
     expect(synced.objects.Contact?.records).toBe(5_000);
   });
+
+  it('INVALID_QUERY_LOCATOR (an expired cursor): the read resumes after the last applied record, nothing skipped or doubled', async () => {
+    const org = await orgWith({});
+    await system.control.generateRecords(org.orgId, 'Contact', 7_000, 61); // REST: 4 pages
+    // Every query locator has "expired" at Salesforce: only resuming by key can finish the read.
+    await system.control.setFaults(org.orgId, { forcedErrors: [{ method: 'GET', path: '/query/01g', status: 400, errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' }] });
+    await connectThroughBrowser(system, 'acct-locator', 'production', org);
+    const synced = await eventually(async () => {
+      const current = await status('acct-locator');
+      return current.initialSync?.completedAt ? current : undefined;
+    }, 60_000);
+    const ids = (await system.control.listRecords(org.orgId, 'Contact')).records.map((row) => row.Id).sort();
+    const mirrored = await system.database.db.selectFrom('contacts').select('salesforce_contact_id').where('account_id', '=', 'acct-locator').execute();
+    expect(mirrored.map((row) => row.salesforce_contact_id).sort()).toEqual(ids);
+    expect(synced.objects.Contact?.records).toBe(7_000);
+  });
 });
+
