@@ -97,7 +97,17 @@ export function registerConnectionRoutes(app: OpenAPIHono, deps: LifecycleDeps):
     const target = new URL(deps.config.APP_URL);
     const outcome = await completeAuthorization(deps, c.req.valid('query'));
     if (outcome.ok) {
-      await activateConnection(deps, outcome.grant);
+      try {
+        await activateConnection(deps, outcome.grant);
+      } catch (error) {
+        // The browser must land somewhere useful even when Temporal or the database is down.
+        deps.logger.error({ err: { name: (error as Error).name, message: (error as Error).message }, accountId: outcome.grant.accountId }, 'could not activate the Salesforce connection');
+        target.searchParams.set('salesforce', 'error');
+        target.searchParams.set('code', 'TEMPORARILY_UNAVAILABLE');
+        target.searchParams.set('message', 'FastFollow could not finish connecting Salesforce.');
+        target.searchParams.set('fix', 'Please try connecting again in a few minutes; contact FastFollow support if it keeps failing.');
+        return c.redirect(target.toString(), 302);
+      }
       target.searchParams.set('salesforce', 'connected');
       target.searchParams.set('environment', outcome.grant.environment);
       target.searchParams.set('accountId', outcome.grant.accountId);

@@ -12,12 +12,14 @@ import {
   statusQuery,
   type ConnectionStatus,
   type Environment,
+  type SyncPhaseValue,
 } from '../../workflows/connection-contract.js';
 import type { connectionWorkflow } from '../../workflows/connection.js';
 import type { GrantedConnection } from './oauth-flow.js';
 import { endConnection, findConnection, saveGrant } from './store.js';
 
 const DISCONNECT_WAIT_MS = 10_000;
+const STATUS_QUERY_TIMEOUT_MS = 5_000;
 
 export interface LifecycleDeps {
   db: Db;
@@ -95,15 +97,24 @@ function isClosedWorkflowError(error: unknown): boolean {
   return error instanceof Error && /workflow execution already completed/i.test(error.message);
 }
 
-/** The connection's status: live from the running workflow, else its final status, else the stored row. */
+/**
+ * The connection's status: live from the running workflow, else its final status, else the stored
+ * row. When no worker answers the query (all down), the phase comes from the workflow's SyncPhase
+ * search attribute, so the app still gets an answer in seconds.
+ */
 export async function connectionStatus(deps: LifecycleDeps, accountId: string, environment: Environment): Promise<ConnectionStatus | null> {
   const handle = deps.temporal.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  let indexedPhase: SyncPhaseValue | undefined;
   try {
     const description = await handle.describe();
-    if (description.status.name === 'RUNNING') return await handle.query(statusQuery);
+    if (description.status.name === 'RUNNING') {
+      indexedPhase = description.typedSearchAttributes.get(SyncPhase) as SyncPhaseValue | undefined;
+      return await deps.temporal.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+    }
     if (description.status.name === 'COMPLETED') return await handle.result();
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    if (!(error instanceof WorkflowNotFoundError) && indexedPhase === undefined) throw error;
+    if (indexedPhase !== undefined) deps.logger.warn({ accountId, environment }, 'connection workflow did not answer the status query; answering from stored state');
   }
   const row = await findConnection(deps.db, accountId, environment);
   if (!row) return null;
@@ -111,7 +122,7 @@ export async function connectionStatus(deps: LifecycleDeps, accountId: string, e
     accountId,
     environment,
     orgId: row.org_id,
-    phase: row.status === 'active' ? 'initial_sync' : 'disconnected',
+    phase: indexedPhase ?? (row.status === 'active' ? 'initial_sync' : 'disconnected'),
     connectedAt: row.connected_at.toISOString(),
     lastSyncAt: null,
     lastCheckedAt: null,

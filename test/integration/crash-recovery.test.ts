@@ -52,6 +52,18 @@ afterAll(async () => {
   await system?.stop();
 });
 
+describe('with no worker running', () => {
+  it('connecting still works, and status answers from stored state within seconds', async () => {
+    const attempt = await connectThroughBrowser(system, 'acct-noworker', 'production', system.production);
+    expect(attempt.landing.searchParams.get('salesforce')).toBe('connected');
+    const started = Date.now();
+    const response = await system.call('/api/integrations/salesforce/connections/acct-noworker/production');
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(await response.json()).toMatchObject({ accountId: 'acct-noworker', orgId: system.production.orgId, phase: 'initial_sync' });
+  });
+});
+
 describe('crash recovery', () => {
   it('SIGKILLed workers resume the initial sync without gaps, duplicates or wasted API calls', async () => {
     const before = await system.control.usage(org.orgId);
