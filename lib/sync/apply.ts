@@ -118,7 +118,12 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
     .where('account_id', '=', accountId)
     .where((eb) => eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', sfIds)]))
     .execute();
-  const holderByEmail = new Map(existing.filter((row) => row.email_key).map((row) => [row.email_key!, row]));
+  // A holder that is itself in this page is about to get its new email (the batch rule already
+  // settled conflicts inside the page), so only contacts outside the page can contest an email.
+  const inPage = new Set(sfIds);
+  const holderByEmail = new Map(
+    existing.filter((row) => row.email_key && !(row.salesforce_contact_id && inPage.has(row.salesforce_contact_id))).map((row) => [row.email_key!, row]),
+  );
   const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
 
   const demote: string[] = []; // row ids that lose their email to an older Salesforce contact

@@ -8,7 +8,7 @@
 //   window was read although their SystemModstamp falls inside it.
 // Re-reading is safe because applying a record is idempotent: rows are upserted keyed by Salesforce
 // Id, and a version is applied only when its SystemModstamp is not older than the stored one
-// (`shouldApply`), so a re-read can rewrite a row with the same data but an older version never
+// (the version guard in apply.ts's upserts), so a re-read can rewrite a row with the same data but an older version never
 // overwrites a newer one. After a window is fully applied, the next watermark is its `to`.
 //
 // Half-open on `to` (`<`), inclusive on `from` (`>=`): consecutive windows neither skip nor double a
@@ -121,32 +121,4 @@ export function parseSalesforceDateTime(text: string): Date {
   if (date.getUTCDate() !== day) return fail(); // e.g. February 30th rolled over into March
   date.setTime(date.getTime() - offsetMinutes * 60_000);
   return date;
-}
-
-/** A Salesforce or ISO datetime as a canonical ISO instant ('2024-05-01T12:34:56.000Z'). */
-export function toIsoInstant(text: string): string {
-  return parseSalesforceDateTime(text).toISOString();
-}
-
-function instant(value: string | Date): number {
-  const ms = typeof value === 'string' ? parseSalesforceDateTime(value).getTime() : value.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('Invalid Date');
-  return ms;
-}
-
-/** True when `incoming` is strictly later than `stored` (or nothing is stored). Compares instants, not strings. */
-export function isNewer(incoming: string | Date, stored: string | Date | null | undefined): boolean {
-  if (stored === null || stored === undefined) return true;
-  return instant(incoming) > instant(stored);
-}
-
-/**
- * Whether to apply an incoming version over the stored one: unless it is older. An *equal*
- * SystemModstamp is applied too: Salesforce stamps to the second, so two saves within one second can
- * share a stamp, and the later one (read by the lookback) must not be skipped. Re-applying the same
- * version is harmless because the upsert is idempotent.
- */
-export function shouldApply(incoming: string | Date, stored: string | Date | null | undefined): boolean {
-  if (stored === null || stored === undefined) return true;
-  return instant(incoming) >= instant(stored);
 }

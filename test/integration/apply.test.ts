@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPage, type SalesforceRecord } from '../../lib/sync/apply.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+// applyPage against real Postgres: the rules a re-read, a retry or a crash relies on.
+
+let database: TestDatabase;
+let connectionId: string;
+const ACCOUNT = 'acct-apply';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const row = await database.db
+    .insertInto('salesforce_connections')
+    .values({ account_id: ACCOUNT, environment: 'production', status: 'active', org_id: '00D000000000001AAA', user_id: '005000000000001AAA', login_url: 'https://login.example', instance_url: 'https://org.example' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  connectionId = row.id;
+});
+afterAll(() => database?.drop());
+
+const contact = (id: string, modstamp: string, fields: Partial<SalesforceRecord> = {}): SalesforceRecord =>
+  ({ Id: id, FirstName: 'Ann', LastName: 'Lee', Email: null, Phone: null, AccountId: null, Account: null, SystemModstamp: modstamp, IsDeleted: false, ...fields }) as SalesforceRecord;
+
+async function apply(object: 'Account' | 'Contact' | 'Opportunity', records: SalesforceRecord[]) {
+  return database.db.transaction().execute((trx) => applyPage(trx, { accountId: ACCOUNT, connectionId }, object, records));
+}
+
+async function contactRow(sfId: string) {
+  return database.db.selectFrom('contacts').selectAll().where('account_id', '=', ACCOUNT).where('salesforce_contact_id', '=', sfId).executeTakeFirst();
+}
+
+describe('applyPage', () => {
+  it('never lets an older version overwrite a newer one; an equal stamp re-applies', async () => {
+    await apply('Contact', [contact('003000000000001AAA', '2024-05-01T12:00:00.000+0000', { Phone: 'new' })]);
+    await apply('Contact', [contact('003000000000001AAA', '2024-05-01T11:00:00.000+0000', { Phone: 'old' })]);
+    expect((await contactRow('003000000000001AAA'))?.phone).toBe('new');
+    await apply('Contact', [contact('003000000000001AAA', '2024-05-01T12:00:00.000+0000', { Phone: 'same second' })]);
+    expect((await contactRow('003000000000001AAA'))?.phone).toBe('same second');
+  });
+
+  it('is idempotent: the same page twice leaves one row per record', async () => {
+    const page = [contact('003000000000002AAA', '2024-05-01T12:00:00.000+0000', { Email: 'two@example.com' })];
+    await apply('Contact', page);
+    await apply('Contact', page);
+    const rows = await database.db.selectFrom('contacts').select('id').where('salesforce_contact_id', '=', '003000000000002AAA').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('two contacts swapping emails in one page do not collide', async () => {
+    await apply('Contact', [
+      contact('003000000000003AAA', '2024-05-01T12:00:00.000+0000', { Email: 'a@example.com' }),
+      contact('003000000000004AAA', '2024-05-01T12:00:00.000+0000', { Email: 'b@example.com' }),
+    ]);
+    await apply('Contact', [
+      contact('003000000000003AAA', '2024-05-02T12:00:00.000+0000', { Email: 'b@example.com' }),
+      contact('003000000000004AAA', '2024-05-02T12:00:00.000+0000', { Email: 'a@example.com' }),
+    ]);
+    expect((await contactRow('003000000000003AAA'))?.email).toBe('b@example.com');
+    expect((await contactRow('003000000000004AAA'))?.email).toBe('a@example.com');
+  });
+
+  it('an older contact arriving later takes the email from a newer one, and the loser is reported', async () => {
+    await apply('Contact', [contact('003000000000009AAA', '2024-05-01T12:00:00.000+0000', { Email: 'shared@example.com' })]);
+    const result = await apply('Contact', [contact('003000000000005AAA', '2024-05-01T12:00:00.000+0000', { Email: 'Shared@Example.com' })]);
+    expect((await contactRow('003000000000005AAA'))?.email).toBe('shared@example.com');
+    expect((await contactRow('003000000000009AAA'))?.email).toBeNull();
+    expect(result.issues).toEqual([expect.objectContaining({ code: 'DUPLICATE_EMAIL', salesforceId: '003000000000009AAA' })]);
+  });
+
+  it('deletes remove the mirrored rows; follow-ups keep their data', async () => {
+    await apply('Contact', [contact('003000000000006AAA', '2024-05-01T12:00:00.000+0000')]);
+    const row = await contactRow('003000000000006AAA');
+    await database.db.insertInto('followups').values({ id: 'fu-1', account_id: ACCOUNT, contact_id: row!.id, sent_at: new Date(), subject: 'Hi' }).execute();
+    await apply('Contact', [contact('003000000000006AAA', '2024-05-03T12:00:00.000+0000', { IsDeleted: true })]);
+    expect(await contactRow('003000000000006AAA')).toBeUndefined();
+    expect(await database.db.selectFrom('followups').select(['subject', 'contact_id']).where('id', '=', 'fu-1').executeTakeFirst()).toEqual({ subject: 'Hi', contact_id: null });
+  });
+
+  it('an Account rename reaches its contacts; deal amounts and dates stay exact', async () => {
+    await apply('Contact', [contact('003000000000007AAA', '2024-05-01T12:00:00.000+0000', { AccountId: '001000000000001AAA', Account: { Name: 'Acme' } })]);
+    await apply('Account', [{ Id: '001000000000001AAA', Name: 'Acme Renamed', SystemModstamp: '2024-05-04T12:00:00.000+0000', IsDeleted: false } as SalesforceRecord]);
+    expect((await contactRow('003000000000007AAA'))?.company_name).toBe('Acme Renamed');
+
+    await apply('Opportunity', [
+      { Id: '006000000000001AAA', Name: 'Deal', Amount: 19.99, StageName: 'Prospecting', CloseDate: '2024-12-31', AccountId: null, SystemModstamp: '2024-05-01T12:00:00.000+0000', IsDeleted: false } as SalesforceRecord,
+      { Id: '006000000000002AAA', Name: 'No amount', Amount: null, StageName: 'Prospecting', CloseDate: '2025-01-01', AccountId: null, SystemModstamp: '2024-05-01T12:00:00.000+0000', IsDeleted: false } as SalesforceRecord,
+    ]);
+    const deals = await database.db.selectFrom('deals').select(['salesforce_opportunity_id', 'value', 'expected_close_date']).where('account_id', '=', ACCOUNT).orderBy('salesforce_opportunity_id').execute();
+    expect(deals).toEqual([
+      { salesforce_opportunity_id: '006000000000001AAA', value: '19.99', expected_close_date: '2024-12-31' },
+      { salesforce_opportunity_id: '006000000000002AAA', value: null, expected_close_date: '2025-01-01' },
+    ]);
+  });
+});
