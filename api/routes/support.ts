@@ -1,6 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { sendSupportCommand, type SupportCommand } from '../../lib/connections/commands.js';
-import type { LifecycleDeps } from '../../lib/connections/lifecycle.js';
+import { syncHealth } from '../../lib/connections/health.js';
+import { connectionStatus, type LifecycleDeps } from '../../lib/connections/lifecycle.js';
+import { findConnection } from '../../lib/connections/store.js';
 import { ApiError } from '../errors.js';
 import { ConnectionParams, ConnectionStatusSchema, ErrorSchema, errorResponses } from '../schemas.js';
 
@@ -29,7 +31,54 @@ function commandRoute(command: SupportCommand) {
   });
 }
 
+const HealthSchema = z
+  .object({
+    accountId: z.string(),
+    environment: z.string(),
+    phase: ConnectionStatusSchema.shape.phase,
+    apiUsage: z.object({
+      orgUsed: z.number().nullable().openapi({ description: "The org's API calls in the rolling 24 h (all integrations)" }),
+      orgLimit: z.number().nullable().openapi({ description: "The org's daily API request limit" }),
+      bySync: z.number().openapi({ description: 'Calls this sync made since the connection started' }),
+      checkedAt: z.string().nullable(),
+    }),
+    currentError: ConnectionStatusSchema.shape.error,
+    recordErrors: z.array(
+      z.object({
+        code: z.string(),
+        message: z.string(),
+        fix: z.string(),
+        records: z.number(),
+        objects: z.array(z.string()),
+        sampleRecordIds: z.array(z.string()),
+        lastSeenAt: z.string(),
+      }),
+    ),
+  })
+  .openapi('SyncHealth');
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/api/support/connections/{accountId}/{environment}/health',
+  tags: ['support'],
+  summary: 'Sync health: API usage, the current error, and record-level errors grouped by code with the fix',
+  security: [{ supportToken: [] }],
+  request: { params: ConnectionParams },
+  responses: {
+    200: { description: 'Health', content: { 'application/json': { schema: HealthSchema } } },
+    404: { description: 'Never connected', content: { 'application/json': { schema: ErrorSchema } } },
+    ...errorResponses,
+  },
+});
+
 export function registerSupportRoutes(app: OpenAPIHono, deps: LifecycleDeps): void {
+  app.openapi(healthRoute, async (c) => {
+    const { accountId, environment } = c.req.valid('param');
+    const [row, status] = await Promise.all([findConnection(deps.db, accountId, environment), connectionStatus(deps, accountId, environment)]);
+    if (!row || !status) throw new ApiError(404, 'NOT_CONNECTED', `Account ${accountId} has never connected a ${environment} Salesforce org.`);
+    return c.json(await syncHealth(deps.db, row.id, status), 200);
+  });
+
   for (const command of ['pause', 'resume', 'resync'] as const) {
     app.openapi(commandRoute(command), async (c) => {
       const { accountId, environment } = c.req.valid('param');

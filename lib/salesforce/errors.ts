@@ -61,6 +61,32 @@ const explanations = {
     fix: 'Access was revoked in Salesforce (Setup → Connected Apps OAuth Usage) or the user was deactivated. Reconnect Salesforce from FastFollow.',
     permanent: true,
   },
+  // Record-level data problems found while syncing (lib/sync/issues.ts): the record is kept.
+  DUPLICATE_EMAIL: {
+    message: 'Several Salesforce contacts share this email; FastFollow keeps one contact per email.',
+    fix: 'The contact created first in Salesforce keeps the email; the others are synced without one. Merge the duplicate contacts in Salesforce (or give them distinct emails) and they sync fully on their next edit.',
+    permanent: true,
+  },
+  MISSING_EMAIL: {
+    message: 'This Salesforce contact has no email.',
+    fix: 'The contact is synced without an email, so FastFollow cannot send it follow-ups. Add an email in Salesforce if it should receive them.',
+    permanent: true,
+  },
+  INVALID_EMAIL: {
+    message: 'This Salesforce contact’s email is not a valid address.',
+    fix: 'Correct the email in Salesforce; the contact is synced with it as typed until then.',
+    permanent: true,
+  },
+  VALUE_TRUNCATED: {
+    message: 'A value was longer than FastFollow stores and was shortened.',
+    fix: 'Shorten the value in Salesforce if the full text matters in FastFollow.',
+    permanent: true,
+  },
+  UNPARSEABLE_VALUE: {
+    message: 'A value could not be read (not a number or date) and was left empty.',
+    fix: 'Correct the value in Salesforce; the rest of the record is synced.',
+    permanent: true,
+  },
   SERVER_UNAVAILABLE: {
     message: 'Salesforce is temporarily unavailable.',
     fix: 'Nothing to do: FastFollow retries automatically.',

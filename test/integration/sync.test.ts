@@ -197,6 +197,27 @@ describe('Salesforce → FastFollow sync', () => {
     expect(errors[0]?.message).toContain(holder.salesforce_contact_id);
     // Messages name records and fields, never their values.
     expect(errors[0]?.message).not.toContain(holder.email);
+
+    // Support sees them grouped by code, with the affected records and the fix text.
+    const response = await system.call(`/api/support/connections/${ACCOUNT}/production/health`, {
+      headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    const health = (await response.json()) as {
+      phase: string;
+      apiUsage: { orgUsed: number; orgLimit: number; bySync: number };
+      recordErrors: Array<{ code: string; records: number; objects: string[]; sampleRecordIds: string[]; fix: string }>;
+    };
+    expect(health.phase).toBe('incremental');
+    expect(health.apiUsage.orgLimit).toBe(100_000);
+    expect(health.apiUsage.bySync).toBeGreaterThan(0);
+    expect(health.apiUsage.orgUsed).toBeGreaterThanOrEqual(health.apiUsage.bySync);
+    const duplicate = health.recordErrors.find((group) => group.code === 'DUPLICATE_EMAIL');
+    expect(duplicate).toMatchObject({ objects: ['Contact'] });
+    expect(duplicate?.sampleRecordIds).toContain(duplicateId);
+    expect(duplicate?.fix).toContain('created first in Salesforce keeps the email');
+    const missing = health.recordErrors.find((group) => group.code === 'MISSING_EMAIL');
+    expect(missing?.records).toBeGreaterThanOrEqual(1);
   }, 120_000);
 });
 

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { explainError } from '../salesforce/errors.js';
+import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+
+export interface SyncHealth {
+  accountId: string;
+  environment: string;
+  phase: ConnectionStatus['phase'];
+  apiUsage: {
+    /** The org's own count for the rolling 24 h (all integrations), from Sforce-Limit-Info. */
+    orgUsed: number | null;
+    orgLimit: number | null;
+    /** Calls this sync made since the connection started. */
+    bySync: number;
+    checkedAt: string | null;
+  };
+  currentError: ConnectionStatus['error'];
+  /** Record-level problems, grouped by code, with a sample of the affected records and the fix. */
+  recordErrors: Array<{ code: string; message: string; fix: string; records: number; objects: string[]; sampleRecordIds: string[]; lastSeenAt: string }>;
+}
+
+const SAMPLE_SIZE = 20;
+
+/** Support's view of one connection: quota use, the current error and record-level problems. */
+export async function syncHealth(db: Db, connectionId: string, status: ConnectionStatus): Promise<SyncHealth> {
+  const groups = await sql<{ code: string; records: string; objects: string[]; sample: string[]; last_seen_at: Date }>`
+    select code,
+           count(*) as records,
+           array_agg(distinct object order by object) as objects,
+           (array_agg(salesforce_id order by last_seen_at desc))[1:${SAMPLE_SIZE}] as sample,
+           max(last_seen_at) as last_seen_at
+    from salesforce_sync_errors
+    where connection_id = ${connectionId}
+    group by code
+    order by count(*) desc, code`.execute(db);
+  return {
+    accountId: status.accountId,
+    environment: status.environment,
+    phase: status.phase,
+    apiUsage: {
+      orgUsed: status.apiUsage?.used ?? null,
+      orgLimit: status.apiUsage?.max ?? null,
+      bySync: status.syncApiCalls ?? 0,
+      checkedAt: status.apiUsage?.checkedAt ?? null,
+    },
+    currentError: status.error,
+    recordErrors: groups.rows.map((group) => {
+      const explanation = explainError(group.code);
+      return {
+        code: group.code,
+        message: explanation.message,
+        fix: explanation.fix,
+        records: Number(group.records),
+        objects: group.objects,
+        sampleRecordIds: group.sample,
+        lastSeenAt: group.last_seen_at.toISOString(),
+      };
+    }),
+  };
+}
