@@ -20,6 +20,12 @@ export interface ApiDependencies extends LifecycleDeps {
 export function createApp(deps: ApiDependencies): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
+  // Access log: method, path (never the query string: the OAuth callback carries the code there), status, time.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
   app.use('/api/integrations/salesforce/connect', requireBearer(deps.config.API_TOKEN, 'service'));
   app.use('/api/integrations/salesforce/connections/*', requireBearer(deps.config.API_TOKEN, 'service'));
   app.use('/api/followups', requireBearer(deps.config.API_TOKEN, 'service'));

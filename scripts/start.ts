@@ -11,6 +11,7 @@ import { startTemporalDevServer } from '../lib/dev/temporal-server.js';
 import { createLogger } from '../lib/logger.js';
 import { onShutdownSignal, runMain } from '../lib/run-main.js';
 import { startWorker } from '../worker/run-worker.js';
+import { installTemporalRuntimeLogging } from '../worker/runtime-logging.js';
 
 /**
  * `npm start`: the whole system on one machine. Each embedded piece (Postgres, the Temporal dev
@@ -38,6 +39,8 @@ runMain(async () => {
     say('Stopped.');
   });
 
+  // The SDK's own lines (bundling, worker states) only when something is wrong: keeps the banner readable.
+  installTemporalRuntimeLogging(createLogger({ level: process.env.LOG_LEVEL || 'info', name: 'temporal' }), 'WARN');
   try {
     const secrets = loadOrCreateDevSecrets(dataDir);
     env.API_TOKEN ||= secrets.apiToken;

@@ -3,11 +3,13 @@ import { prepareDatabase } from '../lib/db/prepare.js';
 import { createLogger } from '../lib/logger.js';
 import { onShutdownSignal, runMain } from '../lib/run-main.js';
 import { startWorker } from './run-worker.js';
+import { installTemporalRuntimeLogging } from './runtime-logging.js';
 
 /** `npm run worker`: the production worker process, configured by environment (DESIGN §3.2). */
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  installTemporalRuntimeLogging(logger);
   await prepareDatabase(config.DATABASE_URL);
   const worker = await startWorker(config, logger);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');

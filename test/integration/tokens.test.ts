@@ -164,6 +164,9 @@ describe('secrets', () => {
 
     const logs = system.logs.join('\n');
     expect(logs).toContain('Salesforce connected');
+    expect(logs).toContain('Worker state changed'); // the SDK's own lines are in the same stream
+    expect(logs).toContain('"path":"/api/integrations/salesforce/callback"'); // access log, without its query
+    expect(logs).not.toMatch(/[?&]code=/);
 
     for (const token of issued) {
       expect(databaseDump.includes(token), 'token found in Postgres').toBe(false);

@@ -6,6 +6,7 @@ import type { Config } from '../../lib/config.js';
 import { freePort } from '../../lib/dev/free-port.js';
 import { createLogger } from '../../lib/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
+import { installTemporalRuntimeLogging } from '../../worker/runtime-logging.js';
 import { loadConfig } from '../../lib/config.js';
 import { testEnv } from './config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -85,6 +86,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   const logs: string[] = [];
   const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
   // worker: false leaves the task queue to worker processes the test runs itself (crash tests).
+  installTemporalRuntimeLogging(logger); // so the leak checks see the SDK's and activities' lines too
   const worker = options.worker === false ? { done: Promise.resolve(), stop: async () => undefined } : await startWorker(config, logger);
   const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
   const demo = options.demo ? { logins: [login('production', production), login('sandbox', sandbox)] } : undefined;
