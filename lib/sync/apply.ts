@@ -107,24 +107,30 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
   });
   const batch = resolveDuplicateEmails(mapped);
   issues.push(...batch.issues);
-  const incoming = batch.rows;
 
   // Who holds these emails today, and what these contacts look like today: one query.
-  const emails = [...new Set(incoming.flatMap((row) => (row.email ? [row.email] : [])))];
-  const sfIds = incoming.map((row) => row.salesforce_contact_id);
+  const emails = [...new Set(batch.rows.flatMap((row) => (row.email ? [row.email] : [])))];
   const existing = await trx
     .selectFrom('contacts')
-    .select(['id', 'salesforce_contact_id', sql<string | null>`lower(email)`.as('email_key')])
+    .select(['id', 'salesforce_contact_id', 'salesforce_modstamp', sql<string | null>`lower(email)`.as('email_key')])
     .where('account_id', '=', accountId)
-    .where((eb) => eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', sfIds)]))
+    .where((eb) =>
+      eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', batch.rows.map((row) => row.salesforce_contact_id))]),
+    )
     .execute();
+  const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
+  // An older version than the stored one is skipped whole, before it can move any email.
+  const incoming = batch.rows.filter((row) => {
+    const stored = rowBySfId.get(row.salesforce_contact_id)?.salesforce_modstamp;
+    return !stored || row.salesforce_modstamp.getTime() >= stored.getTime();
+  });
+  const sfIds = incoming.map((row) => row.salesforce_contact_id);
   // A holder that is itself in this page is about to get its new email (the batch rule already
   // settled conflicts inside the page), so only contacts outside the page can contest an email.
   const inPage = new Set(sfIds);
   const holderByEmail = new Map(
     existing.filter((row) => row.email_key && !(row.salesforce_contact_id && inPage.has(row.salesforce_contact_id))).map((row) => [row.email_key!, row]),
   );
-  const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
 
   const demote: string[] = []; // row ids that lose their email to an older Salesforce contact
   const adopt: Array<{ id: string; sfId: string }> = []; // FastFollow-only rows that are this Salesforce contact
@@ -169,6 +175,7 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
     await trx.updateTable('contacts').set({ salesforce_contact_id: sfId }).where('id', '=', id).execute();
   }
 
+  if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, issues };
   await trx
     .insertInto('contacts')
     .values(rows.map((row) => ({ account_id: accountId, ...row })))

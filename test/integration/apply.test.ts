@@ -39,6 +39,12 @@ describe('applyPage', () => {
     expect((await contactRow('003000000000001AAA'))?.phone).toBe('same second');
   });
 
+  it('a stale version cannot move an email either', async () => {
+    await apply('Contact', [contact('003000000000008AAA', '2024-05-02T12:00:00.000+0000', { Email: 'current@example.com' })]);
+    await apply('Contact', [contact('003000000000008AAA', '2024-05-01T12:00:00.000+0000', { Email: 'stale@example.com' })]);
+    expect((await contactRow('003000000000008AAA'))?.email).toBe('current@example.com');
+  });
+
   it('is idempotent: the same page twice leaves one row per record', async () => {
     const page = [contact('003000000000002AAA', '2024-05-01T12:00:00.000+0000', { Email: 'two@example.com' })];
     await apply('Contact', page);
