@@ -179,15 +179,18 @@ export function createSyncActivities({ db, tokens, sync }: ActivityDependencies)
 
     const last = page.records.at(-1);
     const applied = await db.transaction().execute(async (trx) => {
-      const result: ApplyResult = { upserted: 0, deleted: 0, issues: [] };
+      const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
       for (let start = 0; start < page.records.length; start += APPLY_SLICE) {
         const slice = await applyPage(trx, { accountId: connection.account_id, connectionId }, object, page.records.slice(start, start + APPLY_SLICE));
         result.upserted += slice.upserted;
         result.deleted += slice.deleted;
+        result.mirroredDelta += slice.mirroredDelta;
         result.issues.push(...slice.issues);
       }
-      const total = await countMirrored(trx, connection.account_id, object);
       const done = page.done;
+      // Counted incrementally per page (a recount on millions of rows per page would dominate),
+      // and exactly once a read completes, so edits made outside the sync cannot leave it drifting.
+      const total = done ? await countMirrored(trx, connection.account_id, object) : Number(cursor.records_synced) + result.mirroredDelta;
       await trx
         .updateTable('salesforce_sync_cursors')
         .set({

@@ -22,7 +22,20 @@ export interface ApplyContext {
 export interface ApplyResult {
   upserted: number;
   deleted: number;
+  /** Rows newly mirrored minus rows removed: keeps the object's count current without recounting. */
+  mirroredDelta: number;
   issues: SyncIssue[];
+}
+
+/** `xmax = 0` holds for a row this statement inserted (not one it updated): Postgres' upsert tell-tale. */
+const INSERTED = sql<boolean>`xmax = 0`.as('inserted');
+
+function countInserted(rows: Array<{ inserted: boolean }>): number {
+  return rows.filter((row) => row.inserted).length;
+}
+
+function countDeleted(results: Array<{ numDeletedRows: bigint }>): number {
+  return results.reduce((sum, result) => sum + Number(result.numDeletedRows), 0);
 }
 
 function isDeleted(record: SalesforceRecord): boolean {
@@ -61,8 +74,11 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
     issues.push(...mapped.issues);
     return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
+  let inserted = 0;
+  let removed = 0;
   if (rows.length > 0) {
-    await trx
+    inserted = countInserted(
+      await trx
       .insertInto('salesforce_accounts')
       .values(rows)
       .onConflict((oc) =>
@@ -71,7 +87,9 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
           .doUpdateSet({ name: (eb) => eb.ref('excluded.name'), salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp') })
           .where('salesforce_accounts.salesforce_modstamp', '<=', (eb) => eb.ref('excluded.salesforce_modstamp')),
       )
-      .execute();
+      .returning(INSERTED)
+      .execute(),
+    );
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
@@ -82,7 +100,7 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
         and c.company_name is distinct from a.name`.execute(trx);
   }
   if (deletedIds.length > 0) {
-    await trx.deleteFrom('salesforce_accounts').where('account_id', '=', accountId).where('salesforce_account_id', 'in', deletedIds).execute();
+    removed = countDeleted(await trx.deleteFrom('salesforce_accounts').where('account_id', '=', accountId).where('salesforce_account_id', 'in', deletedIds).execute());
     await trx
       .updateTable('contacts')
       .set({ company_name: null, updated_at: new Date() })
@@ -90,15 +108,16 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
       .where('salesforce_account_id', 'in', deletedIds)
       .execute();
   }
-  return { upserted: rows.length, deleted: deletedIds.length, issues };
+  return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
 async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
   const issues: SyncIssue[] = [];
+  let removed = 0;
   if (deletedIds.length > 0) {
-    await trx.deleteFrom('contacts').where('account_id', '=', accountId).where('salesforce_contact_id', 'in', deletedIds).execute();
+    removed = countDeleted(await trx.deleteFrom('contacts').where('account_id', '=', accountId).where('salesforce_contact_id', 'in', deletedIds).execute());
   }
-  if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, issues };
+  if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
 
   const mapped = live.map((record) => {
     const result = mapContact(record);
@@ -175,8 +194,9 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
     await trx.updateTable('contacts').set({ salesforce_contact_id: sfId }).where('id', '=', id).execute();
   }
 
-  if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, issues };
-  await trx
+  if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
+  const inserted = countInserted(
+    await trx
     .insertInto('contacts')
     .values(rows.map((row) => ({ account_id: accountId, ...row })))
     .onConflict((oc) =>
@@ -196,14 +216,19 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
           eb.or([eb('contacts.salesforce_modstamp', 'is', null), eb('contacts.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
         ),
     )
-    .execute();
-  return { upserted: rows.length, deleted: deletedIds.length, issues };
+    .returning(INSERTED)
+    .execute(),
+  );
+  // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
+  return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }
 
 async function applyOpportunities(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
   const issues: SyncIssue[] = [];
+  let inserted = 0;
+  let removed = 0;
   if (deletedIds.length > 0) {
-    await trx.deleteFrom('deals').where('account_id', '=', accountId).where('salesforce_opportunity_id', 'in', deletedIds).execute();
+    removed = countDeleted(await trx.deleteFrom('deals').where('account_id', '=', accountId).where('salesforce_opportunity_id', 'in', deletedIds).execute());
   }
   const rows = live.map((record) => {
     const mapped = mapOpportunity(record);
@@ -211,7 +236,8 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
     return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
   if (rows.length > 0) {
-    await trx
+    inserted = countInserted(
+      await trx
       .insertInto('deals')
       .values(rows)
       .onConflict((oc) =>
@@ -231,9 +257,11 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
             eb.or([eb('deals.salesforce_modstamp', 'is', null), eb('deals.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
           ),
       )
-      .execute();
+      .returning(INSERTED)
+      .execute(),
+    );
   }
-  return { upserted: rows.length, deleted: deletedIds.length, issues };
+  return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
 /** The page's records' issues replace whatever was recorded for them before (fixed data clears its error). */

@@ -47,8 +47,8 @@ describe('applyPage', () => {
 
   it('is idempotent: the same page twice leaves one row per record', async () => {
     const page = [contact('003000000000002AAA', '2024-05-01T12:00:00.000+0000', { Email: 'two@example.com' })];
-    await apply('Contact', page);
-    await apply('Contact', page);
+    expect((await apply('Contact', page)).mirroredDelta).toBe(1); // a new row
+    expect((await apply('Contact', page)).mirroredDelta).toBe(0); // the same row again
     const rows = await database.db.selectFrom('contacts').select('id').where('salesforce_contact_id', '=', '003000000000002AAA').execute();
     expect(rows).toHaveLength(1);
   });
@@ -78,7 +78,7 @@ describe('applyPage', () => {
     await apply('Contact', [contact('003000000000006AAA', '2024-05-01T12:00:00.000+0000')]);
     const row = await contactRow('003000000000006AAA');
     await database.db.insertInto('followups').values({ id: 'fu-1', account_id: ACCOUNT, contact_id: row!.id, sent_at: new Date(), subject: 'Hi' }).execute();
-    await apply('Contact', [contact('003000000000006AAA', '2024-05-03T12:00:00.000+0000', { IsDeleted: true })]);
+    expect((await apply('Contact', [contact('003000000000006AAA', '2024-05-03T12:00:00.000+0000', { IsDeleted: true })])).mirroredDelta).toBe(-1);
     expect(await contactRow('003000000000006AAA')).toBeUndefined();
     expect(await database.db.selectFrom('followups').select(['subject', 'contact_id']).where('id', '=', 'fu-1').executeTakeFirst()).toEqual({ subject: 'Hi', contact_id: null });
   });
