@@ -77,8 +77,7 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
   let inserted = 0;
   let removed = 0;
   if (rows.length > 0) {
-    inserted = countInserted(
-      await trx
+    const written = await trx
       .insertInto('salesforce_accounts')
       .values(rows)
       .onConflict((oc) =>
@@ -88,8 +87,8 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
           .where('salesforce_accounts.salesforce_modstamp', '<=', (eb) => eb.ref('excluded.salesforce_modstamp')),
       )
       .returning(INSERTED)
-      .execute(),
-    );
+      .execute();
+    inserted = countInserted(written);
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
@@ -195,8 +194,7 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
   }
 
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
-  const inserted = countInserted(
-    await trx
+  const written = await trx
     .insertInto('contacts')
     .values(rows.map((row) => ({ account_id: accountId, ...row })))
     .onConflict((oc) =>
@@ -217,8 +215,8 @@ async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyCon
         ),
     )
     .returning(INSERTED)
-    .execute(),
-  );
+    .execute();
+  const inserted = countInserted(written);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }
@@ -236,8 +234,7 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
     return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
   if (rows.length > 0) {
-    inserted = countInserted(
-      await trx
+    const written = await trx
       .insertInto('deals')
       .values(rows)
       .onConflict((oc) =>
@@ -258,8 +255,8 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
           ),
       )
       .returning(INSERTED)
-      .execute(),
-    );
+      .execute();
+    inserted = countInserted(written);
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
