@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../workflows/connection-contract.js';
 import { actualMirror, expectedMirror } from '../support/mirror.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 
 // Worker processes killed with SIGKILL in the middle of an initial sync: the data must end equal
 // to Salesforce with no duplicates, at nearly the API cost of an uninterrupted run.
@@ -16,20 +17,7 @@ const CONTACTS = 60_000;
 const ACCOUNTS = 2_000;
 const OPPORTUNITIES = 5_000;
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...system.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker polling')) resolve(child);
-    });
-    child.stderr!.resume();
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
+const startWorker = () => startWorkerProcess(system, workers);
 
 async function status(): Promise<ConnectionStatus> {
   return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
@@ -67,7 +55,7 @@ describe('with no worker running', () => {
 describe('crash recovery', () => {
   it('SIGKILLed workers resume the initial sync without gaps, duplicates or wasted API calls', async () => {
     const before = await system.control.usage(org.orgId);
-    let worker = await startWorkerProcess();
+    let worker = await startWorker();
     await connectThroughBrowser(system, ACCOUNT, 'production', org);
 
     let kills = 0;
@@ -76,7 +64,7 @@ describe('crash recovery', () => {
       if ((await status()).initialSync?.completedAt) break;
       worker.kill('SIGKILL');
       kills++;
-      worker = await startWorkerProcess();
+      worker = await startWorker();
     }
     expect(kills).toBeGreaterThanOrEqual(2);
 
