@@ -1,4 +1,9 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
+import { createActivities } from '../../activities/index.js';
+import { activityDependencies } from '../../activities/wiring.js';
+import { createLogger } from '../../lib/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenVault } from '../../lib/crypto/token-vault.js';
 import { createDb } from '../../lib/db/connect.js';
@@ -80,6 +85,50 @@ describe('token refresh', () => {
     } finally {
       await system.control.setClock(0);
       await Promise.all(processes.map((p) => p.db.destroy()));
+      await handle.signal(resumeSignal);
+    }
+  });
+});
+
+describe('token refresh through Temporal activities', () => {
+  it('fifty concurrent activities on two workers, with an expired session, cause exactly one token request', async () => {
+    const org = await system.createOrg('production');
+    await connectThroughBrowser(system, 'acct-fifty-activities', 'production', org);
+    const handle = system.temporal.workflow.getHandle(connectionWorkflowId('acct-fifty-activities', 'production'));
+    await handle.signal(pauseSignal); // keep the connection's own sync out of the count
+    await eventually(async () => (await handle.query<ConnectionStatus>('status')).phase === 'paused');
+    const row = await connectionRow('acct-fifty-activities');
+
+    // Two workers on their own task queue, each with its own database pool and token manager (as two processes would have).
+    const taskQueue = `${system.config.TEMPORAL_TASK_QUEUE}-fan-out`;
+    const logger = createLogger({ level: 'silent' });
+    const pools = [createDb(system.config.DATABASE_URL), createDb(system.config.DATABASE_URL)];
+    const connections = await Promise.all(pools.map(() => NativeConnection.connect({ address: system.config.TEMPORAL_ADDRESS })));
+    const workers = await Promise.all(
+      pools.map((db, i) =>
+        Worker.create({
+          connection: connections[i]!,
+          taskQueue,
+          workflowsPath: fileURLToPath(new URL('../fixtures/workflows/token-fan-out.ts', import.meta.url)),
+          activities: createActivities(activityDependencies(system.config, db, logger)),
+          maxConcurrentActivityTaskExecutions: 50,
+        }),
+      ),
+    );
+    try {
+      await system.control.setClock(TWO_HOURS_AND_A_BIT); // every access token has expired at Salesforce
+      const before = await system.control.usage(org.orgId);
+      const fanOut = system.temporal.workflow.execute('tokenFanOutWorkflow', { taskQueue, workflowId: `fan-out-${row.id}`, args: [row.id, 50] });
+      const results = (await workers[0]!.runUntil(workers[1]!.runUntil(fanOut))) as number[];
+      const after = await system.control.usage(org.orgId);
+      expect(results).toHaveLength(50);
+      expect(after.tokenRequests - before.tokenRequests).toBe(1);
+      const refreshTokens = (await system.control.tokens(org.orgId)).tokens.filter((t) => t.type === 'refresh');
+      expect(refreshTokens.filter((t) => t.state === 'revoked' || t.state === 'expired')).toEqual([]);
+    } finally {
+      await system.control.setClock(0);
+      await Promise.all(connections.map((connection) => connection.close()));
+      await Promise.all(pools.map((db) => db.destroy()));
       await handle.signal(resumeSignal);
     }
   });
