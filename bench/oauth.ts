@@ -1,5 +1,5 @@
 import jsforce from 'jsforce';
-import { browserAuthorizeForScripts } from '../emulator/script-auth.js';
+import { authorizationCode } from '../emulator/browser-login.js';
 import { SALESFORCE_API_VERSION } from '../lib/salesforce/client.js';
 import type { BenchOrg, BenchSystem } from './system.js';
 
@@ -13,7 +13,7 @@ export async function connectThroughApi(system: BenchSystem, accountId: string, 
   const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
   // Salesforce hands the state back unchanged; ours is in the authorize URL.
   const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
-  const code = await browserAuthorizeForScripts(authorizeUrl, org.username, org.password);
+  const code = await authorizationCode(authorizeUrl, org.username, org.password);
   const callbackAt = Date.now();
   const callback = await fetch(`${system.connectedApp.callbackUrl}?${new URLSearchParams({ code, state })}`, { redirect: 'manual' });
   const landing = callback.headers.get('location') ?? '';
@@ -27,7 +27,7 @@ export async function connectThroughApi(system: BenchSystem, accountId: string, 
 export async function jsforceConnection(system: BenchSystem, org: BenchOrg): Promise<jsforce.Connection> {
   const { clientId, clientSecret, callbackUrl } = system.connectedApp;
   const oauth2 = new jsforce.OAuth2({ loginUrl: org.loginUrl, clientId, clientSecret, redirectUri: callbackUrl, useVerifier: true });
-  const code = await browserAuthorizeForScripts(oauth2.getAuthorizationUrl({ state: 'bench' }), org.username, org.password);
+  const code = await authorizationCode(oauth2.getAuthorizationUrl({ state: 'bench' }), org.username, org.password);
   const conn = new jsforce.Connection({ oauth2, version: SALESFORCE_API_VERSION });
   await conn.authorize(code);
   return conn;

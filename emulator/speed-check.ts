@@ -3,7 +3,7 @@
 // printing rows/s so we know benchmarks measure the sync, not the emulator.
 import jsforce from 'jsforce';
 import { createControlClient, startEmulator } from './index.js';
-import { browserAuthorizeForScripts } from './script-auth.js';
+import { authorizationCode } from './browser-login.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const emu = await startEmulator({ port: 0, sandboxPort: 0 });
@@ -19,7 +19,7 @@ await control.generateRecords(org.orgId, 'Contact', rows, 2);
 console.log(`generate ${rows} contacts: ${(performance.now() - t).toFixed(0)} ms (${rate(rows, performance.now() - t)})`);
 
 const oauth2 = new jsforce.OAuth2({ loginUrl: emu.productionUrl, clientId: 'speed', clientSecret: 's', redirectUri: 'http://localhost/cb', useVerifier: true });
-const code = await browserAuthorizeForScripts(oauth2.getAuthorizationUrl({}), 'speed@example.com', 'pw');
+const code = await authorizationCode(oauth2.getAuthorizationUrl({}), 'speed@example.com', 'pw');
 const conn = new jsforce.Connection({ oauth2, version: '62.0' });
 await conn.authorize(code);
 const headers = { authorization: `Bearer ${conn.accessToken}`, 'sforce-query-options': 'batchSize=2000' };

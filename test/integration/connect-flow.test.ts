@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseForm, postForm } from '../../emulator/browser-login.js';
 import { connectionWorkflowId, type ConnectionStatus } from '../../workflows/connection-contract.js';
 import { connectThroughBrowser, eventually, followCallback, requestAuthorizeUrl } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
@@ -166,7 +167,6 @@ describe('connect failures store nothing', () => {
 
 /** Posts the login form and returns the page Salesforce answers with (it stays on the login page on failure). */
 async function connectLogin(authorizeUrl: string, username: string, password: string): Promise<string> {
-  const { parseForm, postForm } = await import('../emulator/helpers.js');
   const login = parseForm(await (await fetch(authorizeUrl)).text());
   const response = await postForm(new URL(login.action, authorizeUrl).toString(), { ...login.fields, username, password });
   expect(response.status).toBe(200);

@@ -1,4 +1,4 @@
-import { browserAuthorize } from '../emulator/helpers.js';
+import { browserAuthorize } from '../../emulator/browser-login.js';
 import type { TestOrg, TestSystem } from './system.js';
 
 export interface ConnectAttempt {
