@@ -48,13 +48,13 @@ const APPLY_SLICE = 2_000;
 export function createSyncActivities({ db, tokens, sync }: ActivityDependencies) {
   /** Loads (creating if needed) the object's cursor. */
   async function loadCursor(connectionId: string, object: SyncedObject): Promise<Cursor> {
+    const read = () =>
+      db.selectFrom('salesforce_sync_cursors').selectAll().where('connection_id', '=', connectionId).where('object', '=', object).executeTakeFirst();
+    // One read per page; the insert happens once per connection and object.
+    const existing = await read();
+    if (existing) return existing;
     await db.insertInto('salesforce_sync_cursors').values({ connection_id: connectionId, object }).onConflict((oc) => oc.doNothing()).execute();
-    return (await db
-      .selectFrom('salesforce_sync_cursors')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .where('object', '=', object)
-      .executeTakeFirstOrThrow()) as Cursor;
+    return (await read())!;
   }
 
   /**
@@ -246,7 +246,6 @@ export function createSyncActivities({ db, tokens, sync }: ActivityDependencies)
   };
 }
 
-export type SyncActivities = ReturnType<typeof createSyncActivities>;
 
 /** How many rows of `object` FastFollow holds for the account: what status shows as the object's progress. */
 async function countMirrored(trx: Transaction<Database>, accountId: string, object: SyncedObject): Promise<number> {

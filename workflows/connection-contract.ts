@@ -45,6 +45,13 @@ export interface ConnectionStatus {
   endedReason: string | null;
 }
 
+/** A status with nothing synced yet: the workflow's starting point, and the API's answer from stored state. */
+export function newConnectionStatus(
+  fields: Pick<ConnectionStatus, 'accountId' | 'environment' | 'orgId' | 'connectedAt' | 'phase'> & { endedReason?: string | null },
+): ConnectionStatus {
+  return { lastSyncAt: null, lastCheckedAt: null, objects: {}, apiUsage: null, error: null, endedReason: null, ...fields };
+}
+
 export interface ConnectionWorkflowInput {
   connectionId: string;
   accountId: string;

@@ -17,6 +17,7 @@ import { explainError } from '../lib/salesforce/errors.js';
 import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../lib/temporal/search-attributes.js';
 import {
   disconnectSignal,
+  newConnectionStatus,
   pauseSignal,
   reconnectedSignal,
   resumeSignal,
@@ -75,19 +76,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const carried: CarriedState = input.carried ?? {
     paused: false,
     initialSyncDone: false,
-    status: {
+    status: newConnectionStatus({
       accountId: input.accountId,
       environment: input.environment,
       orgId: input.orgId,
-      phase: 'initial_sync',
       connectedAt: input.connectedAt,
-      lastSyncAt: null,
-      lastCheckedAt: null,
-      objects: {},
-      apiUsage: null,
-      error: null,
-      endedReason: null,
-    },
+      phase: 'initial_sync',
+    }),
   };
   const status = carried.status;
   let paused = carried.paused;
@@ -117,7 +112,6 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       carried.initialSyncDone = false;
       status.initialSync = null;
       status.objects = {};
-      wake = true;
     }
     status.orgId = orgId;
     status.connectedAt = connectedAt;

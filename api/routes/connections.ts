@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
-import { beginAuthorization, completeAuthorization } from '../../lib/connections/oauth-flow.js';
+import { beginAuthorization, completeAuthorization, failure, landingUrl } from '../../lib/connections/oauth-flow.js';
 import { activateConnection, connectionStatus, disconnectConnection, type LifecycleDeps } from '../../lib/connections/lifecycle.js';
 import { ApiError } from '../errors.js';
 import { AccountId, ConnectionParams, ConnectionStatusSchema, Environment, ErrorSchema, errorResponses } from '../schemas.js';
@@ -94,32 +94,17 @@ export function registerConnectionRoutes(app: OpenAPIHono, deps: LifecycleDeps):
   });
 
   app.openapi(callbackRoute, async (c) => {
-    const target = new URL(deps.config.APP_URL);
-    const outcome = await completeAuthorization(deps, c.req.valid('query'));
+    let outcome = await completeAuthorization(deps, c.req.valid('query'));
     if (outcome.ok) {
       try {
         await activateConnection(deps, outcome.grant);
       } catch (error) {
         // The browser must land somewhere useful even when Temporal or the database is down.
         deps.logger.error({ err: { name: (error as Error).name, message: (error as Error).message }, accountId: outcome.grant.accountId }, 'could not activate the Salesforce connection');
-        target.searchParams.set('salesforce', 'error');
-        target.searchParams.set('code', 'TEMPORARILY_UNAVAILABLE');
-        target.searchParams.set('message', 'FastFollow could not finish connecting Salesforce.');
-        target.searchParams.set('fix', 'Please try connecting again in a few minutes; contact FastFollow support if it keeps failing.');
-        return c.redirect(target.toString(), 302);
+        outcome = failure('TEMPORARILY_UNAVAILABLE');
       }
-      target.searchParams.set('salesforce', 'connected');
-      target.searchParams.set('environment', outcome.grant.environment);
-      target.searchParams.set('accountId', outcome.grant.accountId);
-    } else {
-      target.searchParams.set('salesforce', 'error');
-      target.searchParams.set('code', outcome.code);
-      target.searchParams.set('message', outcome.message);
-      target.searchParams.set('fix', outcome.fix);
-      if (outcome.environment) target.searchParams.set('environment', outcome.environment);
-      if (outcome.accountId) target.searchParams.set('accountId', outcome.accountId);
     }
-    return c.redirect(target.toString(), 302);
+    return c.redirect(landingUrl(deps.config.APP_URL, outcome), 302);
   });
 
   app.openapi(statusRoute, async (c) => {

@@ -8,6 +8,7 @@ import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase 
 import {
   connectionWorkflowId,
   disconnectSignal,
+  newConnectionStatus,
   reconnectedSignal,
   statusQuery,
   type ConnectionStatus,
@@ -118,17 +119,12 @@ export async function connectionStatus(deps: LifecycleDeps, accountId: string, e
   }
   const row = await findConnection(deps.db, accountId, environment);
   if (!row) return null;
-  return {
+  return newConnectionStatus({
     accountId,
     environment,
     orgId: row.org_id,
-    phase: indexedPhase ?? (row.status === 'active' ? 'initial_sync' : 'disconnected'),
     connectedAt: row.connected_at.toISOString(),
-    lastSyncAt: null,
-    lastCheckedAt: null,
-    objects: {},
-    apiUsage: null,
-    error: null,
+    phase: indexedPhase ?? (row.status === 'active' ? 'initial_sync' : 'disconnected'),
     endedReason: row.status === 'active' ? null : row.status_reason,
-  };
+  });
 }

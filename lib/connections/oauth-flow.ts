@@ -62,8 +62,27 @@ export type CallbackOutcome =
   | { ok: true; grant: GrantedConnection }
   | { ok: false; code: string; message: string; fix: string; accountId?: string; environment?: Environment };
 
+/** Where the browser lands after the callback: APP_URL with the outcome (never a token) in its query. */
+export function landingUrl(appUrl: string, outcome: CallbackOutcome): string {
+  const target = new URL(appUrl);
+  const set = (name: string, value: string | undefined) => value && target.searchParams.set(name, value);
+  if (outcome.ok) {
+    set('salesforce', 'connected');
+    set('environment', outcome.grant.environment);
+    set('accountId', outcome.grant.accountId);
+  } else {
+    set('salesforce', 'error');
+    set('code', outcome.code);
+    set('message', outcome.message);
+    set('fix', outcome.fix);
+    set('environment', outcome.environment);
+    set('accountId', outcome.accountId);
+  }
+  return target.toString();
+}
+
 /** A failure the user sees on the app page: the seed's explanation for a normalised code. */
-function failure(code: string, context: { accountId?: string; environment?: Environment } = {}): CallbackOutcome {
+export function failure(code: string, context: { accountId?: string; environment?: Environment } = {}): CallbackOutcome {
   const explanation = explainError(code);
   return { ok: false, code: explanation.code, message: explanation.message, fix: explanation.fix, ...context };
 }

@@ -1,9 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import type jsforce from 'jsforce';
+import { BULK_PAGE_SIZE } from '../sync/plan.js';
 import { SALESFORCE_API_VERSION } from './client.js';
 
-/** Records per results request: the larger the chunk, the fewer API calls (Salesforce allows far more). */
-export const BULK_RESULTS_PAGE = 50_000;
 
 const base = `/services/data/v${SALESFORCE_API_VERSION}/jobs/query`;
 
@@ -54,7 +53,8 @@ export interface BulkResultsPage {
 /** One chunk of results. Uses the connection's current access token (refreshed by the calls before it). */
 export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, locator: string | null): Promise<BulkResultsPage> {
   const url = new URL(`${conn.instanceUrl}${base}/${jobId}/results`);
-  url.searchParams.set('maxRecords', String(BULK_RESULTS_PAGE));
+  // The chunk size the read plan's API-call cost assumes.
+  url.searchParams.set('maxRecords', String(BULK_PAGE_SIZE));
   if (locator) url.searchParams.set('locator', locator);
   const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' } });
   const body = await response.text();

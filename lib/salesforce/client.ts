@@ -27,7 +27,6 @@ export async function withSalesforce<T>(
         return;
       }
       refreshed = true;
-      tokens.forget(connectionId);
       tokens.refresh(connectionId, generation).then(
         (fresh) => {
           generation = fresh.generation;

@@ -31,6 +31,11 @@ const explanations = {
     fix: 'Start the connection again from FastFollow; complete the Salesforce login within 10 minutes.',
     permanent: true,
   },
+  TEMPORARILY_UNAVAILABLE: {
+    message: 'FastFollow could not finish connecting Salesforce.',
+    fix: 'Please try connecting again in a few minutes; contact FastFollow support if it keeps failing.',
+    permanent: false,
+  },
   INSUFFICIENT_ACCESS: {
     message: 'The connected Salesforce user lacks permission on the objects FastFollow syncs.',
     fix: 'In Salesforce Setup, give the connected user’s profile or a permission set Read and Edit access on Contact, Account and Opportunity (and Create on Task), then press Resume.',
@@ -93,8 +98,6 @@ const explanations = {
     permanent: false,
   },
 } satisfies Record<string, Omit<ErrorExplanation, 'code'>>;
-
-export type KnownErrorCode = keyof typeof explanations;
 
 /** Salesforce reports several INSUFFICIENT_ACCESS* variants (and INVALID_TYPE for hidden objects): one explanation. */
 export function normaliseErrorCode(code: string): string {

@@ -74,10 +74,6 @@ export class TokenManager {
     return work;
   }
 
-  forget(connectionId: string): void {
-    this.cache.delete(connectionId);
-  }
-
   private async refreshLocked(connectionId: string, staleGeneration: number): Promise<AccessGrant> {
     const outcome = await this.db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
       const row = await trx
