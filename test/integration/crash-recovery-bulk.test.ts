@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
 import { actualMirror, expectedMirror } from '../support/mirror.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
@@ -14,10 +13,6 @@ let org: TestOrg;
 const workers: ChildProcess[] = [];
 const ACCOUNT = 'acct-crash-bulk';
 const CONTACTS = 60_000; // Bulk: two result chunks (50,000 + 10,000)
-
-async function status(): Promise<ConnectionStatus> {
-  return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
-}
 
 beforeAll(async () => {
   system = await startTestSystem({ SYNC_POLL_INTERVAL: '1h' }, { worker: false });
@@ -41,14 +36,14 @@ describe('crash recovery with Bulk API 2.0', () => {
     let kills = 0;
     for (let round = 0; round < 2; round++) {
       await new Promise((resolve) => setTimeout(resolve, 1_500 + Math.random() * 1_500));
-      if ((await status()).initialSync?.completedAt) break;
+      if ((await system.status(ACCOUNT)).initialSync?.completedAt) break;
       worker.kill('SIGKILL');
       kills++;
       worker = await startWorkerProcess(system, workers);
     }
     expect(kills).toBeGreaterThanOrEqual(1);
 
-    await eventually(async () => (await status()).initialSync?.completedAt, 240_000);
+    await eventually(async () => (await system.status(ACCOUNT)).initialSync?.completedAt, 240_000);
     const expected = await expectedMirror(system.control, org.orgId);
     const actual = await actualMirror(system.database.db, ACCOUNT);
     expect(new Set(actual.contacts.map((row) => row.salesforce_contact_id)).size).toBe(CONTACTS);

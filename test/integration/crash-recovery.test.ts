@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
 import { actualMirror, expectedMirror } from '../support/mirror.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
@@ -18,10 +17,6 @@ const ACCOUNTS = 2_000;
 const OPPORTUNITIES = 5_000;
 
 const startWorker = () => startWorkerProcess(system, workers);
-
-async function status(): Promise<ConnectionStatus> {
-  return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
-}
 
 beforeAll(async () => {
   // One incremental cycle after the initial read, then a long wait: API calls stay countable.
@@ -61,7 +56,7 @@ describe('crash recovery', () => {
     let kills = 0;
     for (let round = 0; round < 3; round++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.random() * 2_000));
-      if ((await status()).initialSync?.completedAt) break;
+      if ((await system.status(ACCOUNT)).initialSync?.completedAt) break;
       worker.kill('SIGKILL');
       kills++;
       worker = await startWorker();
@@ -69,7 +64,7 @@ describe('crash recovery', () => {
     expect(kills).toBeGreaterThanOrEqual(2);
 
     const done = await eventually(async () => {
-      const current = await status();
+      const current = await system.status(ACCOUNT);
       // Wait for the first incremental cycle too, so the call count below is final.
       return current.initialSync?.completedAt && current.lastSyncAt && current.lastSyncAt > current.initialSync.completedAt ? current : undefined;
     }, 240_000);

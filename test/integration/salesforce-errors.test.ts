@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserPermissions } from '../../emulator/store.js';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
-import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+import { startTestSystem, type TestSystem } from '../support/system.js';
 
 // The seed's troubleshooting codes, produced by a configured org, as the app and support see them.
 
@@ -13,27 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
-async function orgWith(options: { edition?: 'Enterprise' | 'Professional'; dailyApiLimit?: number; permissions?: UserPermissions }): Promise<TestOrg> {
-  const org = await system.control.createOrg({ edition: options.edition ?? 'Enterprise', environment: 'production', ...(options.dailyApiLimit ? { dailyApiLimit: options.dailyApiLimit } : {}) });
-  const username = `user.${randomBytes(4).toString('hex')}@acme.example`;
-  const password = `pw-${randomBytes(6).toString('hex')}`;
-  const user = await system.control.createUser(org.orgId, { username, password, ...(options.permissions ? { permissions: options.permissions } : {}) });
-  return { orgId: org.orgId, userId: user.userId, username, password, loginUrl: org.loginUrl };
-}
-
-async function status(accountId: string): Promise<ConnectionStatus> {
-  return (await (await system.call(`/api/integrations/salesforce/connections/${accountId}/production`)).json()) as ConnectionStatus;
-}
-
-const support = (accountId: string, command: string) =>
-  system.call(`/api/support/connections/${accountId}/production/${command}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` },
-  });
-
 describe('Salesforce errors, explained', () => {
   it('API_DISABLED_FOR_ORG: an edition without API access is refused at connect with the edition fix', async () => {
-    const org = await orgWith({ edition: 'Professional' });
+    const org = await system.createOrg('production', { edition: 'Professional' });
     const attempt = await connectThroughBrowser(system, 'acct-professional', 'production', org);
     expect(attempt.landing.searchParams.get('salesforce')).toBe('error');
     expect(attempt.landing.searchParams.get('code')).toBe('API_DISABLED_FOR_ORG');
@@ -46,11 +25,11 @@ describe('Salesforce errors, explained', () => {
   });
 
   it('INSUFFICIENT_ACCESS: phase error with the permission fix; no retry loop', async () => {
-    const org = await orgWith({ permissions: { objects: { Contact: { read: false, create: false, edit: false, delete: false } } } });
+    const org = await system.createOrg('production', { permissions: { objects: { Contact: { read: false, create: false, edit: false, delete: false } } } });
     await system.control.generateRecords(org.orgId, 'Account', 5, 41);
     await connectThroughBrowser(system, 'acct-noaccess', 'production', org);
     const failed = await eventually(async () => {
-      const current = await status('acct-noaccess');
+      const current = await system.status('acct-noaccess');
       return current.phase === 'error' ? current : undefined;
     }, 30_000);
     expect(failed.error).toMatchObject({ code: 'INSUFFICIENT_ACCESS' });
@@ -61,18 +40,18 @@ describe('Salesforce errors, explained', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await system.control.usage(org.orgId)).total).toBe(before.total); // waiting, not hammering
     // Resume re-checks at once (still refused here).
-    expect((await support('acct-noaccess', 'resume')).status).toBe(202);
+    expect((await system.support('acct-noaccess', 'resume')).status).toBe(202);
     await eventually(async () => (await system.control.usage(org.orgId)).total > before.total);
-    expect((await status('acct-noaccess')).phase).toBe('error');
+    expect((await system.status('acct-noaccess')).phase).toBe('error');
   });
 
   it('REQUEST_LIMIT_EXCEEDED: durable backoff in phase backing_off, then the sync resumes', async () => {
-    const org = await orgWith({ dailyApiLimit: 4 });
+    const org = await system.createOrg('production', { dailyApiLimit: 4 });
     await system.control.generateRecords(org.orgId, 'Account', 10, 51);
     await system.control.generateRecords(org.orgId, 'Contact', 5_000, 52);
     await connectThroughBrowser(system, 'acct-quota', 'production', org);
     const backingOff = await eventually(async () => {
-      const current = await status('acct-quota');
+      const current = await system.status('acct-quota');
       return current.phase === 'backing_off' ? current : undefined;
     }, 30_000);
     expect(backingOff.error).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED' });
@@ -83,9 +62,9 @@ describe('Salesforce errors, explained', () => {
     expect((await system.control.usage(org.orgId)).refused).toBe(refused.refused); // a timer, not a retry storm
 
     await system.control.updateOrg(org.orgId, { dailyApiLimit: 100_000 });
-    expect((await support('acct-quota', 'resume')).status).toBe(202); // wakes the backoff timer now
+    expect((await system.support('acct-quota', 'resume')).status).toBe(202); // wakes the backoff timer now
     const synced = await eventually(async () => {
-      const current = await status('acct-quota');
+      const current = await system.status('acct-quota');
       return current.initialSync?.completedAt ? current : undefined;
     }, 60_000);
     expect(synced).toMatchObject({ error: null });
@@ -93,13 +72,13 @@ describe('Salesforce errors, explained', () => {
   });
 
   it('INVALID_QUERY_LOCATOR (an expired cursor): the read resumes after the last applied record, nothing skipped or doubled', async () => {
-    const org = await orgWith({});
+    const org = await system.createOrg('production');
     await system.control.generateRecords(org.orgId, 'Contact', 7_000, 61); // REST: 4 pages
     // Every query locator has "expired" at Salesforce: only resuming by key can finish the read.
     await system.control.setFaults(org.orgId, { forcedErrors: [{ method: 'GET', path: '/query/01g', status: 400, errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' }] });
     await connectThroughBrowser(system, 'acct-locator', 'production', org);
     const synced = await eventually(async () => {
-      const current = await status('acct-locator');
+      const current = await system.status('acct-locator');
       return current.initialSync?.completedAt ? current : undefined;
     }, 60_000);
     const ids = (await system.control.listRecords(org.orgId, 'Contact')).records.map((row) => row.Id).sort();

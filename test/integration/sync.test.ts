@@ -9,13 +9,9 @@ let system: TestSystem;
 let org: TestOrg;
 const ACCOUNT = 'acct-sync';
 
-async function status(): Promise<ConnectionStatus> {
-  return (await (await system.call(`/api/integrations/salesforce/connections/${ACCOUNT}/production`)).json()) as ConnectionStatus;
-}
-
 async function cycleCompletedAfter(since: number): Promise<ConnectionStatus> {
   return eventually(async () => {
-    const current = await status();
+    const current = await system.status(ACCOUNT);
     return current.lastSyncAt && Date.parse(current.lastSyncAt) > since ? current : undefined;
   }, 60_000);
 }
@@ -40,7 +36,7 @@ describe('Salesforce → FastFollow sync', () => {
     const before = await system.control.usage(org.orgId);
     await connectThroughBrowser(system, ACCOUNT, 'production', org);
     const done = await eventually(async () => {
-      const current = await status();
+      const current = await system.status(ACCOUNT);
       return current.initialSync?.completedAt ? current : undefined;
     }, 120_000);
 
@@ -62,7 +58,7 @@ describe('Salesforce → FastFollow sync', () => {
     expect(done.initialSync!.apiCalls).toBeLessThan(1 + 1 + 10 + 3); // cheaper than REST alone
     // The workflow's count matches what Salesforce counted (plus the identity call made while connecting).
     const after = await system.control.usage(org.orgId);
-    const current = await status();
+    const current = await system.status(ACCOUNT);
     expect(after.total - before.total).toBeGreaterThanOrEqual(current.syncApiCalls ?? 0);
     expect(after.total - before.total).toBeLessThanOrEqual((current.syncApiCalls ?? 0) + 2);
   }, 180_000);
@@ -110,11 +106,6 @@ describe('Salesforce → FastFollow sync', () => {
   }, 120_000);
 
   it('support: resync re-reads everything keeping the data; pause and resume take effect between pages', async () => {
-    const support = (command: string) =>
-      system.call(`/api/support/connections/${ACCOUNT}/production/${command}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` },
-      });
     expect((await system.call(`/api/support/connections/${ACCOUNT}/production/pause`, { method: 'POST' })).status).toBe(401);
     const unknown = await system.call(`/api/support/connections/acct-nobody/production/pause`, {
       method: 'POST',
@@ -127,26 +118,29 @@ describe('Salesforce → FastFollow sync', () => {
     await system.database.db.updateTable('contacts').set({ phone: 'edited in FastFollow' }).where('salesforce_contact_id', '=', victim.salesforce_contact_id).execute();
 
     await system.control.setFaults(org.orgId, { latencyMs: 250 }); // slow pages so the pause lands mid-read
-    const accepted = await support('resync');
+    const accepted = await system.support(ACCOUNT, 'resync');
     expect(accepted.status).toBe(202);
     const started = await eventually(async () => {
-      const current = await status();
+      const current = await system.status(ACCOUNT);
       return current.phase === 'initial_sync' && (current.initialSync?.records ?? 0) > 0 ? current : undefined;
     }, 30_000);
     expect(started.initialSync?.completedAt).toBeNull();
 
-    expect((await support('pause')).status).toBe(202);
-    const paused = await eventually(async () => ((await status()).phase === 'paused' ? status() : undefined), 30_000);
+    expect((await system.support(ACCOUNT, 'pause')).status).toBe(202);
+    const paused = await eventually(async () => {
+      const current = await system.status(ACCOUNT);
+      return current.phase === 'paused' ? current : undefined;
+    }, 30_000);
     const usageWhilePaused = await system.control.usage(org.orgId);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect((await status()).initialSync?.records).toBe(paused.initialSync?.records);
+    expect((await system.status(ACCOUNT)).initialSync?.records).toBe(paused.initialSync?.records);
     expect((await system.control.usage(org.orgId)).total).toBe(usageWhilePaused.total);
     expect(paused.initialSync!.records).toBeLessThan(27_000);
 
-    expect((await support('resume')).status).toBe(202);
+    expect((await system.support(ACCOUNT, 'resume')).status).toBe(202);
     await system.control.setFaults(org.orgId, { latencyMs: 0 });
     const finished = await eventually(async () => {
-      const current = await status();
+      const current = await system.status(ACCOUNT);
       return current.initialSync?.completedAt ? current : undefined;
     }, 120_000);
     expect(finished.initialSync?.records).toBeGreaterThanOrEqual(27_000 - 15);

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { startApiServer, type RunningApi } from '../../api/server.js';
 import { createControlClient, startEmulator, type ControlClient, type RunningEmulator } from '../../emulator/index.js';
+import type { UserPermissions } from '../../emulator/store.js';
 import type { Config } from '../../lib/config.js';
 import { freePort } from '../../lib/dev/free-port.js';
 import { createLogger } from '../../lib/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
 import { installTemporalRuntimeLogging } from '../../worker/runtime-logging.js';
 import { loadConfig } from '../../lib/config.js';
+import type { ConnectionStatus } from '../../workflows/connection-contract.js';
 import { testEnv } from './config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -18,6 +20,8 @@ export interface TestOrg {
   password: string;
   loginUrl: string;
 }
+
+export type OrgOptions = Parameters<ControlClient['createOrg']>[0] & { permissions?: UserPermissions };
 
 export interface TestSystem {
   config: Config;
@@ -36,7 +40,12 @@ export interface TestSystem {
   worker: RunningWorker;
   /** Calls the API with the app's bearer token. */
   call(path: string, init?: RequestInit): Promise<Response>;
-  createOrg(environment: 'production' | 'sandbox', options?: Parameters<ControlClient['createOrg']>[0]): Promise<TestOrg>;
+  /** The connection route's status body. */
+  status(accountId: string, environment?: 'production' | 'sandbox'): Promise<ConnectionStatus>;
+  /** A support command (pause, resume, resync) with the support token. */
+  support(accountId: string, command: 'pause' | 'resume' | 'resync', environment?: 'production' | 'sandbox'): Promise<Response>;
+  /** An org with one user (an admin unless `permissions` restrict it). */
+  createOrg(environment: 'production' | 'sandbox', options?: OrgOptions): Promise<TestOrg>;
   stop(): Promise<void>;
 }
 
@@ -58,11 +67,12 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   await control.createConnectedApp({ clientId, clientSecret, callbackUrl, requirePkce: true, rotateRefreshTokens: true });
 
   let orgCount = 0;
-  const createOrg = async (environment: 'production' | 'sandbox', options: Parameters<ControlClient['createOrg']>[0] = {}): Promise<TestOrg> => {
-    const org = await control.createOrg({ edition: 'Enterprise', environment, ...options });
+  const createOrg = async (environment: 'production' | 'sandbox', options: OrgOptions = {}): Promise<TestOrg> => {
+    const { permissions, ...settings } = options;
+    const org = await control.createOrg({ edition: 'Enterprise', environment, ...settings });
     const username = `admin${++orgCount}.${randomBytes(3).toString('hex')}@acme.example${environment === 'sandbox' ? '.uat' : ''}`;
     const password = `pw-${randomBytes(6).toString('hex')}`;
-    const user = await control.createUser(org.orgId, { username, password });
+    const user = await control.createUser(org.orgId, { username, password, ...(permissions ? { permissions } : {}) });
     return { orgId: org.orgId, userId: user.userId, username, password, loginUrl: org.loginUrl };
   };
   const [production, sandbox] = [await createOrg('production'), await createOrg('sandbox')];
@@ -93,6 +103,13 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   const api = await startApiServer(config, logger, { demo });
   const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
 
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${apiUrl}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { authorization: `Bearer ${config.API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+
   return {
     config,
     env,
@@ -107,12 +124,11 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     api,
     worker,
     createOrg,
-    call: (path, init = {}) =>
-      fetch(`${apiUrl}${path}`, {
-        redirect: 'manual',
-        ...init,
-        headers: { authorization: `Bearer ${config.API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-      }),
+    call,
+    status: async (accountId, environment = 'production') =>
+      (await (await call(`/api/integrations/salesforce/connections/${accountId}/${environment}`)).json()) as ConnectionStatus,
+    support: (accountId, command, environment = 'production') =>
+      call(`/api/support/connections/${accountId}/${environment}/${command}`, { method: 'POST', headers: { authorization: `Bearer ${config.SUPPORT_TOKEN}` } }),
     async stop() {
       await api.stop();
       await worker.stop();
