@@ -138,7 +138,7 @@ describe('ending a connection', () => {
   it('disconnect revokes at Salesforce, stops the workflow, erases tokens, and is idempotent', async () => {
     const org = await system.createOrg('production');
     await connectThroughBrowser(system, 'acct-bye', 'production', org);
-    await eventually(async () => (await (await system.call('/api/integrations/salesforce/connections/acct-bye/production')).json() as ConnectionStatus).apiUsage);
+    await eventually(async () => (await system.status('acct-bye')).apiUsage);
 
     const response = await system.call('/api/integrations/salesforce/connections/acct-bye/production', { method: 'DELETE' });
     expect(response.status).toBe(200);
@@ -155,7 +155,7 @@ describe('ending a connection', () => {
 
     const again = await system.call('/api/integrations/salesforce/connections/acct-bye/production', { method: 'DELETE' });
     expect(again.status).toBe(200);
-    const status = (await (await system.call('/api/integrations/salesforce/connections/acct-bye/production')).json()) as ConnectionStatus;
+    const status = await system.status('acct-bye');
     expect(status.phase).toBe('disconnected');
 
     // Nothing calls the org any more (the poll interval is 1 s).
@@ -167,7 +167,7 @@ describe('ending a connection', () => {
   it('an admin-side revocation is noticed on the next call and ends the connection', async () => {
     const org = await system.createOrg('production');
     await connectThroughBrowser(system, 'acct-revoked', 'production', org);
-    await eventually(async () => (await (await system.call('/api/integrations/salesforce/connections/acct-revoked/production')).json() as ConnectionStatus).apiUsage);
+    await eventually(async () => (await system.status('acct-revoked')).apiUsage);
 
     await system.control.revokeAll(org.orgId);
     const final = await finalStatus('acct-revoked');
@@ -178,7 +178,7 @@ describe('ending a connection', () => {
 
     const row = await connectionRow('acct-revoked');
     expect(row).toMatchObject({ status: 'revoked', refresh_token_ciphertext: null, access_token_ciphertext: null });
-    const status = (await (await system.call('/api/integrations/salesforce/connections/acct-revoked/production')).json()) as ConnectionStatus;
+    const status = await system.status('acct-revoked');
     expect(status).toMatchObject({ phase: 'disconnected', endedReason: 'Access revoked in Salesforce' });
 
     // No retry storm: no further token requests, no further API calls.
