@@ -1,11 +1,15 @@
 # One image for the worker and the API (docker-compose.yml picks the command).
+# Only production code is copied: dev/ (the local system composer), emulator/, bench/, test/ stay out.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
-COPY lib ./lib
+COPY domain ./domain
+COPY platform ./platform
+COPY db ./db
+COPY salesforce ./salesforce
 COPY activities ./activities
 COPY workflows ./workflows
 COPY worker ./worker

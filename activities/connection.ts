@@ -1,5 +1,5 @@
-import { withSalesforce } from '../lib/salesforce/client.js';
-import { toActivityFailure } from '../lib/salesforce/failures.js';
+import { withSalesforce } from '../salesforce/client.js';
+import { toActivityFailure } from './failures.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 export interface ConnectionCheck {

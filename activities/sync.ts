@@ -1,14 +1,16 @@
 import { heartbeat, log } from '@temporalio/activity';
 import type jsforce from 'jsforce';
 import { sql, type Selectable, type Transaction } from 'kysely';
-import type { Database, SalesforceSyncCursorsTable } from '../lib/db/schema.js';
-import { createQueryJob, fetchResultsPage, waitForJob } from '../lib/salesforce/bulk-query.js';
-import { SALESFORCE_API_VERSION, withSalesforce } from '../lib/salesforce/client.js';
-import { salesforceErrorCode, toActivityFailure } from '../lib/salesforce/failures.js';
-import { applyPage, type ApplyResult, type SalesforceRecord } from '../lib/sync/apply.js';
-import { chooseReadMethod } from '../lib/sync/plan.js';
-import { resumeQuery } from '../lib/sync/resume.js';
-import { incrementalQuery, incrementalWindow, initialQuery, isEmptyWindow, parseSalesforceDateTime, type SyncedObject, type SyncWindow } from '../lib/sync/soql.js';
+import type { Database, SalesforceSyncCursorsTable } from '../db/schema.js';
+import { createQueryJob, fetchResultsPage, waitForJob } from '../salesforce/bulk-query.js';
+import { SALESFORCE_API_VERSION, withSalesforce } from '../salesforce/client.js';
+import { salesforceErrorCode } from '../salesforce/error-code.js';
+import { toActivityFailure } from './failures.js';
+import { applyPage, type ApplyResult, type SalesforceRecord } from '../db/mirror.js';
+import { chooseReadMethod } from '../domain/sync/plan.js';
+import { resumeQuery } from '../domain/sync/resume.js';
+import { incrementalQuery, incrementalWindow, initialQuery, isEmptyWindow, parseSalesforceDateTime, type SyncWindow } from '../domain/sync/soql.js';
+import { SYNCED_OBJECTS, type SyncedObject } from '../domain/synced-objects.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 export interface SyncPageInput {
@@ -41,7 +43,6 @@ interface FetchedPage {
   locator: string | null;
 }
 
-const SYNCED_OBJECTS: SyncedObject[] = ['Account', 'Contact', 'Opportunity'];
 /** Apply large (Bulk) pages in slices: keeps each statement well under Postgres' parameter limit. */
 const APPLY_SLICE = 2_000;
 

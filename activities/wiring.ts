@@ -1,8 +1,8 @@
-import type { Config } from '../lib/config.js';
-import { TokenVault } from '../lib/crypto/token-vault.js';
-import type { Db } from '../lib/db/connect.js';
-import type { Logger } from '../lib/logger.js';
-import { TokenManager } from '../lib/salesforce/token-manager.js';
+import type { Config } from '../platform/config.js';
+import { TokenVault } from '../platform/token-vault.js';
+import type { Db } from '../db/connect.js';
+import type { Logger } from '../platform/logger.js';
+import { TokenManager } from '../salesforce/token-manager.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 /** Builds the activities' dependencies from configuration (one TokenManager per process). */

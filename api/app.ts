@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import type { LifecycleDeps } from '../lib/connections/lifecycle.js';
+import type { LifecycleDeps } from './connections/lifecycle.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
 import { registerConnectionRoutes } from './routes/connections.js';
-import { registerDemoRoutes, type DemoPageOptions } from './routes/demo.js';
+import { registerDemoRoutes, type DemoPageOptions } from '../dev/demo-routes.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerSupportRoutes } from './routes/support.js';

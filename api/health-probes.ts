@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import type { Db } from '../lib/db/connect.js';
+import type { Db } from '../db/connect.js';
 
 export type Probe = () => Promise<boolean>;
 

@@ -1,7 +1,7 @@
-import { loadConfig } from '../lib/config.js';
-import { prepareDatabase } from '../lib/db/prepare.js';
-import { createLogger } from '../lib/logger.js';
-import { onShutdownSignal, runMain } from '../lib/run-main.js';
+import { loadConfig } from '../platform/config.js';
+import { prepareDatabase } from '../db/prepare.js';
+import { createLogger } from '../platform/logger.js';
+import { onShutdownSignal, runMain } from '../platform/run-main.js';
 import { startApiServer } from './server.js';
 
 /** `npm run api`: the production API process, configured by environment (DESIGN §3.2). */

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { SYNC_PHASES } from '../domain/connection-status.js';
+import { ENVIRONMENTS } from '../domain/environment.js';
 
 // Shared request/response schemas. Account ids become part of Temporal workflow ids
 // (`salesforce-connection:<accountId>:<environment>`), so ':' and whitespace are refused.
@@ -9,7 +11,7 @@ export const AccountId = z
   .regex(/^[A-Za-z0-9_.@-]+$/, 'accountId may contain only letters, digits and _ . @ -')
   .openapi({ example: 'acct_123' });
 
-export const Environment = z.enum(['production', 'sandbox']).openapi({ example: 'production' });
+export const Environment = z.enum(ENVIRONMENTS).openapi({ example: 'production' });
 
 export const ConnectionParams = z.object({
   accountId: AccountId.openapi({ param: { name: 'accountId', in: 'path' } }),
@@ -34,7 +36,7 @@ export const ConnectionStatusSchema = z
     accountId: z.string(),
     environment: Environment,
     orgId: z.string(),
-    phase: z.enum(['initial_sync', 'incremental', 'paused', 'waiting_offhours', 'backing_off', 'error', 'disconnected']),
+    phase: z.enum(SYNC_PHASES),
     connectedAt: z.string(),
     lastSyncAt: z.string().nullable(),
     lastCheckedAt: z.string().nullable(),

@@ -1,12 +1,12 @@
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { TokenVault } from '../lib/crypto/token-vault.js';
-import type { Config } from '../lib/config.js';
-import { createDb } from '../lib/db/connect.js';
-import type { Logger } from '../lib/logger.js';
-import { StartupError } from '../lib/run-main.js';
+import { TokenVault } from '../platform/token-vault.js';
+import type { Config } from '../platform/config.js';
+import { createDb } from '../db/connect.js';
+import type { Logger } from '../platform/logger.js';
+import { StartupError } from '../platform/run-main.js';
 import { createApp } from './app.js';
-import type { DemoPageOptions } from './routes/demo.js';
+import type { DemoPageOptions } from '../dev/demo-routes.js';
 import { databaseProbe, temporalProbe } from './health-probes.js';
 
 export interface RunningApi {

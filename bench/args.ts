@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../lib/duration.js';
+import { parseDuration } from '../domain/duration.js';
 
 export interface BenchOptions {
   accounts: number;

@@ -1,6 +1,6 @@
 import jsforce from 'jsforce';
 import { authorizationCode } from '../emulator/browser-login.js';
-import { SALESFORCE_API_VERSION } from '../lib/salesforce/client.js';
+import { SALESFORCE_API_VERSION } from '../salesforce/client.js';
 import type { BenchOrg, BenchSystem } from './system.js';
 
 /**

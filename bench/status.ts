@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../workflows/connection-contract.js';
+import type { ConnectionStatus } from '../domain/connection-status.js';
 import type { BenchSystem } from './system.js';
 
 export async function connectionStatus(system: BenchSystem, accountId: string): Promise<ConnectionStatus | undefined> {

@@ -1,5 +1,5 @@
-import { ensureTemporalCli, temporalCliVersion } from '../lib/dev/temporal-cli.js';
-import { runMain } from '../lib/run-main.js';
+import { ensureTemporalCli, temporalCliVersion } from '../dev/temporal-cli.js';
+import { runMain } from '../platform/run-main.js';
 
 /** `npm run temporal:ensure`: resolve (building once if needed) the Temporal CLI; used by .ci/run. */
 runMain(async () => {

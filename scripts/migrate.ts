@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { prepareDatabase } from '../lib/db/prepare.js';
-import { ConfigError } from '../lib/config.js';
-import { runMain } from '../lib/run-main.js';
+import { prepareDatabase } from '../db/prepare.js';
+import { ConfigError } from '../platform/config.js';
+import { runMain } from '../platform/run-main.js';
 
 /** `npm run migrate`: bring DATABASE_URL to the latest schema (the worker and API also do this at start). */
 runMain(async () => {

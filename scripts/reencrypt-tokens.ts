@@ -1,8 +1,8 @@
-import { loadConfig } from '../lib/config.js';
-import { reencryptStoredSecrets } from '../lib/connections/reencrypt.js';
-import { TokenVault } from '../lib/crypto/token-vault.js';
-import { createDb } from '../lib/db/connect.js';
-import { runMain } from '../lib/run-main.js';
+import { loadConfig } from '../platform/config.js';
+import { reencryptStoredSecrets } from '../db/reencrypt-tokens.js';
+import { TokenVault } from '../platform/token-vault.js';
+import { createDb } from '../db/connect.js';
+import { runMain } from '../platform/run-main.js';
 
 /** `npm run tokens:reencrypt`: after a master-key rotation, move every stored secret to the current key. */
 runMain(async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { ensureTemporalCli, noCliMessage } from '../lib/dev/temporal-cli.js';
-import { runMain, StartupError } from '../lib/run-main.js';
+import { ensureTemporalCli, noCliMessage } from '../dev/temporal-cli.js';
+import { runMain, StartupError } from '../platform/run-main.js';
 
 /**
  * `npm run temporal -- <args>`: the resolved Temporal CLI, pointed at TEMPORAL_ADDRESS (or the

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../lib/dev/embedded-postgres.js';
-import { startTemporalDevServer } from '../lib/dev/temporal-server.js';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import { startTemporalDevServer } from '../dev/temporal-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
-import type { Config } from '../lib/config.js';
-import { createDb } from '../lib/db/connect.js';
-import type { Logger } from '../lib/logger.js';
+import type { Config } from '../platform/config.js';
+import { createDb } from '../db/connect.js';
+import type { Logger } from '../platform/logger.js';
 import { activityDependencies } from '../activities/wiring.js';
 import { connectToTemporal, createWorker } from './create-worker.js';
 

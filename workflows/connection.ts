@@ -12,22 +12,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { SyncedObject } from '../lib/sync/soql.js';
-import { explainError } from '../lib/salesforce/errors.js';
-import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../lib/temporal/search-attributes.js';
-import {
-  disconnectSignal,
-  newConnectionStatus,
-  pauseSignal,
-  reconnectedSignal,
-  resumeSignal,
-  resyncSignal,
-  statusQuery,
-  type CarriedState,
-  type ConnectionStatus,
-  type ConnectionWorkflowInput,
-  type SyncPhaseValue,
-} from './connection-contract.js';
+import { SYNCED_OBJECTS, type SyncedObject } from '../domain/synced-objects.js';
+import { explainError } from '../domain/error-explanations.js';
+import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from './search-attributes.js';
+import { disconnectSignal, pauseSignal, reconnectedSignal, resumeSignal, resyncSignal, statusQuery, type CarriedState, type ConnectionWorkflowInput } from './connection-contract.js';
+import { newConnectionStatus, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
 
 // Transient failures retry inside the activity; Salesforce's permanent and quota errors come back
 // typed and non-retryable so this workflow decides (durable timers, not activity retry storms).
@@ -44,7 +33,6 @@ const { resetSyncCursors } = proxyActivities<Activities>({
   summary: 'Reset sync cursors for a full re-read (data is kept)',
 });
 
-const SYNCED_OBJECTS: SyncedObject[] = ['Account', 'Contact', 'Opportunity'];
 const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 const DEFAULT_SAFETY_LAG_MS = 15 * 1000;
 /** Patch id: the sync cycle replaced the bare connection check (histories before it replay the old path). */
@@ -119,13 +107,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     wake = true;
   });
 
-  const setPhase = (phase: SyncPhaseValue, details: string) => {
+  const setPhase = (phase: SyncPhase, details: string) => {
     status.phase = phase;
     upsertSearchAttributes([
-      { key: FastFollowAccountId, value: input.accountId },
-      { key: SalesforceEnvironment, value: input.environment },
-      { key: SalesforceOrgId, value: status.orgId },
-      { key: SyncPhase, value: phase },
+      { key: FastFollowAccountIdKey, value: input.accountId },
+      { key: SalesforceEnvironmentKey, value: input.environment },
+      { key: SalesforceOrgIdKey, value: status.orgId },
+      { key: SyncPhaseKey, value: phase },
     ]);
     setCurrentDetails(details);
   };

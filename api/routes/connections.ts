@@ -2,8 +2,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
-import { beginAuthorization, completeAuthorization, failure, landingUrl } from '../../lib/connections/oauth-flow.js';
-import { activateConnection, connectionStatus, disconnectConnection, type LifecycleDeps } from '../../lib/connections/lifecycle.js';
+import { beginAuthorization, completeAuthorization, failure, landingUrl } from '../connections/oauth-flow.js';
+import { activateConnection, connectionStatus, disconnectConnection, type LifecycleDeps } from '../connections/lifecycle.js';
 import { ApiError } from '../errors.js';
 import { AccountId, ConnectionParams, ConnectionStatusSchema, Environment, ErrorSchema, errorResponses } from '../schemas.js';
 

@@ -1,8 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { sendSupportCommand, type SupportCommand } from '../../lib/connections/commands.js';
-import { syncHealth } from '../../lib/connections/health.js';
-import { connectionStatus, type LifecycleDeps } from '../../lib/connections/lifecycle.js';
-import { findConnection } from '../../lib/connections/store.js';
+import { sendSupportCommand, type SupportCommand } from '../connections/commands.js';
+import { syncHealth } from '../connections/health.js';
+import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
+import { findConnection } from '../../db/connections.js';
 import { ApiError } from '../errors.js';
 import { ConnectionParams, ConnectionStatusSchema, ErrorSchema, errorResponses } from '../schemas.js';
 

@@ -1,4 +1,4 @@
-import { initialQuery } from '../../lib/sync/soql.js';
+import { initialQuery } from '../../domain/sync/soql.js';
 import { jsforceConnection } from '../oauth.js';
 import type { ScenarioResult } from '../report.js';
 import type { BenchOrg, BenchSystem } from '../system.js';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { restApiCalls } from '../../lib/sync/plan.js';
+import { restApiCalls } from '../../domain/sync/plan.js';
 import type { BenchOptions } from '../args.js';
 import type { ScenarioResult } from '../report.js';
 import { connectionStatus, failIfStuck, waitFor } from '../status.js';

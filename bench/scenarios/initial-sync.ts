@@ -1,5 +1,5 @@
-import { bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../lib/sync/plan.js';
-import type { SyncedObject } from '../../lib/sync/soql.js';
+import { bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../domain/sync/plan.js';
+import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { BenchOptions } from '../args.js';
 import { cpuDelta, cpuSnapshot } from '../cpu.js';
 import { mebibytes, sampleRss } from '../memory.js';

@@ -2,11 +2,11 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ApiDependencies } from '../../api/app.js';
-import { TokenVault } from '../../lib/crypto/token-vault.js';
+import { TokenVault } from '../../platform/token-vault.js';
 import { databaseProbe, temporalProbe } from '../../api/health-probes.js';
 import { validationHook } from '../../api/validation.js';
-import { createDb } from '../../lib/db/connect.js';
-import { createLogger } from '../../lib/logger.js';
+import { createDb } from '../../db/connect.js';
+import { createLogger } from '../../platform/logger.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPage, type SalesforceRecord } from '../../lib/sync/apply.js';
+import { applyPage, type SalesforceRecord } from '../../db/mirror.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // applyPage against real Postgres: the rules a re-read, a retry or a crash relies on.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseForm, postForm } from '../../emulator/browser-login.js';
-import { connectionWorkflowId, type ConnectionStatus } from '../../workflows/connection-contract.js';
+import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
 import { connectThroughBrowser, eventually, followCallback, requestAuthorizeUrl } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 

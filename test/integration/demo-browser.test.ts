@@ -4,8 +4,8 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { TokenVault } from '../../lib/crypto/token-vault.js';
-import { createLogger } from '../../lib/logger.js';
+import { TokenVault } from '../../platform/token-vault.js';
+import { createLogger } from '../../platform/logger.js';
 import { eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 

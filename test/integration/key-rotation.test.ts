@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reencryptStoredSecrets } from '../../lib/connections/reencrypt.js';
-import { TokenVault } from '../../lib/crypto/token-vault.js';
-import { withSalesforce } from '../../lib/salesforce/client.js';
-import { TokenManager } from '../../lib/salesforce/token-manager.js';
+import { reencryptStoredSecrets } from '../../db/reencrypt-tokens.js';
+import { TokenVault } from '../../platform/token-vault.js';
+import { withSalesforce } from '../../salesforce/client.js';
+import { TokenManager } from '../../salesforce/token-manager.js';
 import { connectThroughBrowser } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 

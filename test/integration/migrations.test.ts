@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../lib/db/migrate.js';
-import { migrations } from '../../lib/db/migrations/index.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { migrations } from '../../db/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 describe('migrations (real Postgres)', () => {

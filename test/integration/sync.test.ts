@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseReadMethod } from '../../lib/sync/plan.js';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+import { chooseReadMethod } from '../../domain/sync/plan.js';
+import type { ConnectionStatus } from '../../domain/connection-status.js';
 import { actualMirror, expectedMirror } from '../support/mirror.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';

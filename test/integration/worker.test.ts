@@ -1,12 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { activityDependencies } from '../../activities/wiring.js';
 import { diagnosticsWorkflow } from '../../workflows/index.js';
 import { testConfig } from '../support/config.js';
-import { migrations } from '../../lib/db/migrations/index.js';
+import { migrations } from '../../db/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });

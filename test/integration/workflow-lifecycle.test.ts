@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionWorkflowId, statusQuery, type ConnectionStatus, type ConnectionWorkflowInput } from '../../workflows/connection-contract.js';
+import { statusQuery, type ConnectionWorkflowInput } from '../../workflows/connection-contract.js';
+import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
 import { connectionWorkflow } from '../../workflows/connection.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';

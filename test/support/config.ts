@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '../../lib/config.js';
+import { loadConfig, type Config } from '../../platform/config.js';
 
 /** A complete, valid environment for integration tests, pointing at the run's Temporal server. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createDb, type Db } from '../../lib/db/connect.js';
-import { createDatabaseIfMissing, dropDatabase } from '../../lib/dev/embedded-postgres.js';
-import { migrateToLatest } from '../../lib/db/migrate.js';
+import { createDb, type Db } from '../../db/connect.js';
+import { createDatabaseIfMissing, dropDatabase } from '../../dev/embedded-postgres.js';
+import { migrateToLatest } from '../../db/migrate.js';
 
 export interface TestDatabase {
   url: string;

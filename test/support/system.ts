@@ -3,13 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { startApiServer, type RunningApi } from '../../api/server.js';
 import { createControlClient, startEmulator, type ControlClient, type RunningEmulator } from '../../emulator/index.js';
 import type { UserPermissions } from '../../emulator/store.js';
-import type { Config } from '../../lib/config.js';
-import { freePort } from '../../lib/dev/free-port.js';
-import { createLogger } from '../../lib/logger.js';
+import type { Config } from '../../platform/config.js';
+import { freePort } from '../../dev/free-port.js';
+import { createLogger } from '../../platform/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
 import { installTemporalRuntimeLogging } from '../../worker/runtime-logging.js';
-import { loadConfig } from '../../lib/config.js';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+import { loadConfig } from '../../platform/config.js';
+import type { ConnectionStatus } from '../../domain/connection-status.js';
 import { testEnv } from './config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 

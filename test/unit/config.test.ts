@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../lib/config.js';
-import { parseDuration } from '../../lib/duration.js';
+import { ConfigError, loadConfig } from '../../platform/config.js';
+import { parseDuration } from '../../domain/duration.js';
 
 const valid = {
   DATABASE_URL: 'postgres://user:pw@db.internal:5432/fastfollow',

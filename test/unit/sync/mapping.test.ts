@@ -6,7 +6,7 @@ import {
   mapOpportunity,
   type SalesforceContactRecord,
   type SalesforceOpportunityRecord,
-} from '../../../lib/sync/mapping.js';
+} from '../../../domain/sync/mapping.js';
 
 const attributes = { type: 'Contact', url: '/services/data/v62.0/sobjects/Contact/003000000000001AAA' };
 

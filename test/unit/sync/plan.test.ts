@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BULK_MIN_RECORDS, bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../../lib/sync/plan.js';
+import { BULK_MIN_RECORDS, bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../../domain/sync/plan.js';
 
 describe('API call costs', () => {
   it.each([

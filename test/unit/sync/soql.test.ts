@@ -7,8 +7,8 @@ import {
   initialQuery,
   isEmptyWindow,
   parseSalesforceDateTime,
-  type SyncedObject,
-} from '../../../lib/sync/soql.js';
+} from '../../../domain/sync/soql.js';
+import type { SyncedObject } from '../../../domain/synced-objects.js';
 
 const MINUTE = 60_000;
 

@@ -1,4 +1,5 @@
-import { fieldsFor, formatSoqlDateTime, type SyncedObject, type SyncWindow } from './soql.js';
+import type { SyncedObject } from '../synced-objects.js';
+import { fieldsFor, formatSoqlDateTime, type SyncWindow } from './soql.js';
 
 /**
  * The read that continues after the last applied record when a query locator is gone (a worker

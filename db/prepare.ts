@@ -1,4 +1,4 @@
-import { StartupError } from '../run-main.js';
+import { StartupError } from '../platform/run-main.js';
 import { createDb } from './connect.js';
 import { migrateToLatest } from './migrate.js';
 

@@ -66,7 +66,7 @@ const explanations = {
     fix: 'Access was revoked in Salesforce (Setup → Connected Apps OAuth Usage) or the user was deactivated. Reconnect Salesforce from FastFollow.',
     permanent: true,
   },
-  // Record-level data problems found while syncing (lib/sync/issues.ts): the record is kept.
+  // Record-level data problems found while syncing (domain/sync/issues.ts): the record is kept.
   DUPLICATE_EMAIL: {
     message: 'Several Salesforce contacts share this email; FastFollow keeps one contact per email.',
     fix: 'The contact created first in Salesforce keeps the email; the others are synced without one. Merge the duplicate contacts in Salesforce (or give them distinct emails) and they sync fully on their next edit.',

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import jsforce from 'jsforce';
-import type { Environment } from '../../workflows/connection-contract.js';
+import type { Environment } from '../domain/environment.js';
 
 export interface SalesforceAppConfig {
   SALESFORCE_CLIENT_ID: string;

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { TokenVault } from '../crypto/token-vault.js';
-import type { Db } from '../db/connect.js';
-import type { ConnectionStatus as StoredStatus } from '../db/schema.js';
-import type { Environment } from '../../workflows/connection-contract.js';
-import type { GrantedConnection } from './oauth-flow.js';
+import type { TokenVault } from '../platform/token-vault.js';
+import type { Db } from './connect.js';
+import type { StoredConnectionState } from './schema.js';
+import type { Environment } from '../domain/environment.js';
+import type { GrantedConnection } from '../api/connections/oauth-flow.js';
 
 /** Stores a fresh grant (connect or reconnect): tokens encrypted with the account's key. */
 export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnection): Promise<{ id: string; connectedAt: Date }> {
@@ -54,7 +54,7 @@ export async function endConnection(
   db: Db,
   vault: TokenVault,
   connectionId: string,
-  status: Exclude<StoredStatus, 'active'>,
+  status: Exclude<StoredConnectionState, 'active'>,
   reason: string,
 ): Promise<{ refreshToken: string | null; loginUrl: string } | undefined> {
   return db.transaction().execute(async (trx) => {

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import jsforce from 'jsforce';
-import type { Config } from '../config.js';
-import type { TokenVault } from '../crypto/token-vault.js';
-import type { Db } from '../db/connect.js';
-import type { Logger } from '../logger.js';
-import { explainError, normaliseErrorCode } from '../salesforce/errors.js';
-import { createPkcePair, loginUrlFor, OAUTH_SCOPES, oauthClient, oauthErrorCode } from '../salesforce/oauth.js';
-import { SALESFORCE_API_VERSION } from '../salesforce/client.js';
-import { salesforceErrorCode } from '../salesforce/failures.js';
-import type { Environment } from '../../workflows/connection-contract.js';
+import type { Config } from '../../platform/config.js';
+import type { TokenVault } from '../../platform/token-vault.js';
+import type { Db } from '../../db/connect.js';
+import type { Logger } from '../../platform/logger.js';
+import { explainError, normaliseErrorCode } from '../../domain/error-explanations.js';
+import { createPkcePair, loginUrlFor, OAUTH_SCOPES, oauthClient, oauthErrorCode } from '../../salesforce/oauth.js';
+import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
+import { salesforceErrorCode } from '../../salesforce/error-code.js';
+import type { Environment } from '../../domain/environment.js';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { StartupError } from '../run-main.js';
+import { StartupError } from '../platform/run-main.js';
 import { freePort, isListening } from './free-port.js';
 
 export interface EmbeddedPostgresOptions {

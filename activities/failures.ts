@@ -1,19 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { normaliseErrorCode } from './errors.js';
-import { ConnectionRevokedError } from './token-manager.js';
+import { normaliseErrorCode } from '../domain/error-explanations.js';
+import { salesforceErrorCode } from '../salesforce/error-code.js';
+
+// The one bridge from Salesforce errors to Temporal failures.
 
 /** Codes the workflow must decide about (backoff, error phase, disconnect) instead of blind activity retries. */
 const WORKFLOW_DECIDES = new Set(['REQUEST_LIMIT_EXCEEDED', 'API_DISABLED_FOR_ORG', 'INSUFFICIENT_ACCESS', 'INVALID_GRANT']);
-
-/** The Salesforce error code on a jsforce error (REST `errorCode`, OAuth `error`), if any. */
-export function salesforceErrorCode(error: unknown): string | undefined {
-  if (error instanceof ConnectionRevokedError) return 'INVALID_GRANT';
-  if (!(error instanceof Error)) return undefined;
-  const withCode = error as Error & { errorCode?: unknown };
-  if (typeof withCode.errorCode === 'string') return withCode.errorCode;
-  if (/^[A-Z_]+$/.test(error.name)) return error.name;
-  return undefined;
-}
 
 /**
  * Turns a Salesforce failure into a Temporal failure typed by its (normalised) error code, so

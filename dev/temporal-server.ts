@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
-import { StartupError } from '../run-main.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { StartupError } from '../platform/run-main.js';
 import { freePort, isListening } from './free-port.js';
 import { ensureTemporalCli, type TemporalCli } from './temporal-cli.js';
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import type { TokenVault } from '../crypto/token-vault.js';
+import type { TokenVault } from '../platform/token-vault.js';
 import { oauthClient, oauthErrorCode, type SalesforceAppConfig } from './oauth.js';
 
 export interface AccessGrant {

@@ -1,10 +1,10 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { html } from 'hono/html';
-import { connectionStatus, disconnectConnection, type LifecycleDeps } from '../../lib/connections/lifecycle.js';
-import { beginAuthorization } from '../../lib/connections/oauth-flow.js';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
-import { AccountId, Environment } from '../schemas.js';
-import { fieldErrors } from '../validation.js';
+import { connectionStatus, disconnectConnection, type LifecycleDeps } from '../api/connections/lifecycle.js';
+import { beginAuthorization } from '../api/connections/oauth-flow.js';
+import type { ConnectionStatus } from '../domain/connection-status.js';
+import { AccountId, Environment } from '../api/schemas.js';
+import { fieldErrors } from '../api/validation.js';
 
 // The local demo page `npm start` points APP_URL at: start a connection, log in to the emulator,
 // land back here and see the status. Mounted only in demo mode, so it has no bearer token.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../domain/duration.js';
 
 /** Thrown when the environment is invalid; its message is meant to be printed as is, one line per problem. */
 export class ConfigError extends Error {

@@ -1,23 +1,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../config.js';
-import type { TokenVault } from '../crypto/token-vault.js';
-import type { Db } from '../db/connect.js';
-import type { Logger } from '../logger.js';
-import { oauthClient, oauthErrorCode } from '../salesforce/oauth.js';
-import { FastFollowAccountId, SalesforceEnvironment, SalesforceOrgId, SyncPhase } from '../temporal/search-attributes.js';
-import {
-  connectionWorkflowId,
-  disconnectSignal,
-  newConnectionStatus,
-  reconnectedSignal,
-  statusQuery,
-  type ConnectionStatus,
-  type Environment,
-  type SyncPhaseValue,
-} from '../../workflows/connection-contract.js';
+import type { Config } from '../../platform/config.js';
+import type { TokenVault } from '../../platform/token-vault.js';
+import type { Db } from '../../db/connect.js';
+import type { Logger } from '../../platform/logger.js';
+import { oauthClient, oauthErrorCode } from '../../salesforce/oauth.js';
+import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from '../../workflows/search-attributes.js';
+import { disconnectSignal, reconnectedSignal, statusQuery } from '../../workflows/connection-contract.js';
+import { connectionWorkflowId, newConnectionStatus, type ConnectionStatus, type SyncPhase } from '../../domain/connection-status.js';
+import type { Environment } from '../../domain/environment.js';
 import type { connectionWorkflow } from '../../workflows/connection.js';
 import type { GrantedConnection } from './oauth-flow.js';
-import { endConnection, findConnection, saveGrant } from './store.js';
+import { endConnection, findConnection, saveGrant } from '../../db/connections.js';
 
 const DISCONNECT_WAIT_MS = 10_000;
 const STATUS_QUERY_TIMEOUT_MS = 5_000;
@@ -55,10 +48,10 @@ export async function activateConnection(deps: LifecycleDeps, grant: GrantedConn
     signal: reconnectedSignal,
     signalArgs: [{ orgId: grant.orgId, connectedAt }],
     typedSearchAttributes: [
-      { key: FastFollowAccountId, value: grant.accountId },
-      { key: SalesforceEnvironment, value: grant.environment },
-      { key: SalesforceOrgId, value: grant.orgId },
-      { key: SyncPhase, value: 'initial_sync' },
+      { key: FastFollowAccountIdKey, value: grant.accountId },
+      { key: SalesforceEnvironmentKey, value: grant.environment },
+      { key: SalesforceOrgIdKey, value: grant.orgId },
+      { key: SyncPhaseKey, value: 'initial_sync' },
     ],
   });
   deps.logger.info({ accountId: grant.accountId, environment: grant.environment, orgId: grant.orgId }, 'Salesforce connected');
@@ -100,16 +93,16 @@ function isClosedWorkflowError(error: unknown): boolean {
 
 /**
  * The connection's status: live from the running workflow, else its final status, else the stored
- * row. When no worker answers the query (all down), the phase comes from the workflow's SyncPhase
+ * row. When no worker answers the query (all down), the phase comes from the workflow's SyncPhaseKey
  * search attribute, so the app still gets an answer in seconds.
  */
 export async function connectionStatus(deps: LifecycleDeps, accountId: string, environment: Environment): Promise<ConnectionStatus | null> {
   const handle = deps.temporal.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
-  let indexedPhase: SyncPhaseValue | undefined;
+  let indexedPhase: SyncPhase | undefined;
   try {
     const description = await handle.describe();
     if (description.status.name === 'RUNNING') {
-      indexedPhase = description.typedSearchAttributes.get(SyncPhase) as SyncPhaseValue | undefined;
+      indexedPhase = description.typedSearchAttributes.get(SyncPhaseKey) as SyncPhase | undefined;
       return await deps.temporal.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
     }
     if (description.status.name === 'COMPLETED') return await handle.result();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.js';
-import { explainError } from '../salesforce/errors.js';
-import type { ConnectionStatus } from '../../workflows/connection-contract.js';
+import type { Db } from '../../db/connect.js';
+import { explainError } from '../../domain/error-explanations.js';
+import type { ConnectionStatus } from '../../domain/connection-status.js';
 
 export interface SyncHealth {
   accountId: string;

@@ -14,7 +14,8 @@
 // Half-open on `to` (`<`), inclusive on `from` (`>=`): consecutive windows neither skip nor double a
 // timestamp, however many thousands of rows share it.
 
-export type SyncedObject = 'Account' | 'Contact' | 'Opportunity';
+import type { SyncedObject } from '../synced-objects.js';
+
 
 const FIELDS: Readonly<Record<SyncedObject, readonly string[]>> = Object.freeze({
   Account: Object.freeze(['Id', 'Name', 'SystemModstamp', 'IsDeleted']),

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Environment } from '../domain/environment.js';
+import type { SyncedObject } from '../domain/synced-objects.js';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -52,14 +54,14 @@ export interface FollowupsTable {
   created_at: GeneratedTimestamp;
 }
 
-export type SalesforceEnvironment = 'production' | 'sandbox';
-export type ConnectionStatus = 'active' | 'revoked' | 'disconnected';
+/** Whether a stored grant is usable: distinct from the workflow's phase (domain/connection-status.ts). */
+export type StoredConnectionState = 'active' | 'revoked' | 'disconnected';
 
 export interface SalesforceConnectionsTable {
   id: Generated<string>;
   account_id: string;
-  environment: SalesforceEnvironment;
-  status: ConnectionStatus;
+  environment: Environment;
+  status: StoredConnectionState;
   status_reason: string | null;
   org_id: string;
   user_id: string;
@@ -80,7 +82,7 @@ export interface SalesforceConnectionsTable {
 export interface SalesforceOauthStatesTable {
   state_hash: string;
   account_id: string;
-  environment: SalesforceEnvironment;
+  environment: Environment;
   verifier_ciphertext: string;
   verifier_key_version: number;
   expires_at: Timestamp;
@@ -95,11 +97,9 @@ export interface SalesforceAccountsTable {
   salesforce_modstamp: Timestamp;
 }
 
-export type SyncedObjectName = 'Account' | 'Contact' | 'Opportunity';
-
 export interface SalesforceSyncCursorsTable {
   connection_id: string;
-  object: SyncedObjectName;
+  object: SyncedObject;
   initial_started_at: Timestamp | null;
   initial_done: ColumnType<boolean, boolean | undefined, boolean>;
   /** 'initial' or 'incremental': which read the locator/last key belong to. */

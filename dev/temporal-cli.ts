@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { StartupError } from '../run-main.js';
+import { StartupError } from '../platform/run-main.js';
 import { cacheDir } from './cache-dir.js';
 
 /** The CLI release we build from source when nothing else provides one (later tags break `go install`). */

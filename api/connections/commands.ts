@@ -1,13 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  connectionWorkflowId,
-  pauseSignal,
-  resumeSignal,
-  resyncSignal,
-  statusQuery,
-  type ConnectionStatus,
-  type Environment,
-} from '../../workflows/connection-contract.js';
+import { pauseSignal, resumeSignal, resyncSignal, statusQuery } from '../../workflows/connection-contract.js';
+import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
+import type { Environment } from '../../domain/environment.js';
 
 export type SupportCommand = 'pause' | 'resume' | 'resync';
 

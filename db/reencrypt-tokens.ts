@@ -1,5 +1,5 @@
-import type { TokenVault } from '../crypto/token-vault.js';
-import type { Db } from '../db/connect.js';
+import type { TokenVault } from '../platform/token-vault.js';
+import type { Db } from './connect.js';
 
 /**
  * Master-key rotation, step 2: after deploying the new TOKEN_ENCRYPTION_KEY (with a higher

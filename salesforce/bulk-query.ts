@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type jsforce from 'jsforce';
-import { BULK_PAGE_SIZE } from '../sync/plan.js';
+import { BULK_PAGE_SIZE } from '../domain/sync/plan.js';
 import { SALESFORCE_API_VERSION } from './client.js';
 
 

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
-import { decideEmailOwner, resolveDuplicateEmails } from './duplicates.js';
-import type { SyncIssue } from './issues.js';
+import type { Database } from './schema.js';
+import { decideEmailOwner, resolveDuplicateEmails } from '../domain/sync/duplicates.js';
+import type { SyncIssue } from '../domain/sync/issues.js';
 import {
   mapAccount,
   mapContact,
@@ -9,8 +9,9 @@ import {
   type SalesforceAccountRecord,
   type SalesforceContactRecord,
   type SalesforceOpportunityRecord,
-} from './mapping.js';
-import { parseSalesforceDateTime, type SyncedObject } from './soql.js';
+} from '../domain/sync/mapping.js';
+import { parseSalesforceDateTime } from '../domain/sync/soql.js';
+import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type SalesforceRecord = SalesforceAccountRecord & SalesforceContactRecord & SalesforceOpportunityRecord & Record<string, unknown>;
 

@@ -1,0 +1,45 @@
+import type { Environment } from './environment.js';
+
+/** A connection's phase: the SyncPhase search attribute and the status route's `phase` (a contract). */
+export const SYNC_PHASES = ['initial_sync', 'incremental', 'paused', 'waiting_offhours', 'backing_off', 'error', 'disconnected'] as const;
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+/** The connection workflow's id (a contract): how the API, support and engineers find it. */
+export function connectionWorkflowId(accountId: string, environment: Environment): string {
+  return `salesforce-connection:${accountId}:${environment}`;
+}
+
+export interface StatusError {
+  code: string;
+  message: string;
+  fix: string;
+  at: string;
+}
+
+/** What the status route and the workflow's `status` query answer. */
+export interface ConnectionStatus {
+  accountId: string;
+  environment: Environment;
+  orgId: string;
+  phase: SyncPhase;
+  connectedAt: string;
+  /** Last time a sync cycle (or, before sync exists, a connection check) completed. */
+  lastSyncAt: string | null;
+  lastCheckedAt: string | null;
+  objects: Record<string, { records: number; lastSyncAt: string | null }>;
+  apiUsage: { used: number; max: number; checkedAt: string } | null;
+  /** The latest initial (or support-requested full) read: when, how many records, and the API calls it cost. */
+  initialSync?: { startedAt: string; completedAt: string | null; records: number; apiCalls: number } | null;
+  /** Salesforce API calls the sync has made since the connection started. */
+  syncApiCalls?: number;
+  error: StatusError | null;
+  /** Why the connection ended, once phase is `disconnected`. */
+  endedReason: string | null;
+}
+
+/** A status with nothing synced yet: the workflow's starting point, and the API's answer from stored state. */
+export function newConnectionStatus(
+  fields: Pick<ConnectionStatus, 'accountId' | 'environment' | 'orgId' | 'connectedAt' | 'phase'> & { endedReason?: string | null },
+): ConnectionStatus {
+  return { lastSyncAt: null, lastCheckedAt: null, objects: {}, apiUsage: null, error: null, endedReason: null, ...fields };
+}
