@@ -1,9 +1,26 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { TokenVault } from '../platform/token-vault.js';
 import type { Db } from './connect.js';
-import type { StoredConnectionState } from './schema.js';
+import type { SalesforceConnectionsTable, StoredConnectionState } from './schema.js';
 import type { Environment } from '../domain/environment.js';
-import type { GrantedConnection } from '../api/connections/oauth-flow.js';
+import { deleteCursorsOfConnection } from './cursors.js';
+
+// The one owner of salesforce_connections and the tokens stored on it.
+
+export type ConnectionRow = Selectable<SalesforceConnectionsTable>;
+
+/** A fresh grant from Salesforce's OAuth flow: what a connect or reconnect stores. */
+export interface GrantedConnection {
+  accountId: string;
+  environment: Environment;
+  orgId: string;
+  userId: string;
+  username: string | undefined;
+  loginUrl: string;
+  instanceUrl: string;
+  accessToken: string;
+  refreshToken: string;
+}
 
 /** Stores a fresh grant (connect or reconnect): tokens encrypted with the account's key. */
 export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnection): Promise<{ id: string; connectedAt: Date }> {
@@ -28,7 +45,7 @@ export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnect
   const previous = await findConnection(db, grant.accountId, grant.environment);
   if (previous && previous.org_id !== grant.orgId) {
     // Reconnected to a different org: its cursors mean nothing there; the next cycle re-reads from scratch.
-    await db.deleteFrom('salesforce_sync_cursors').where('connection_id', '=', previous.id).execute();
+    await deleteCursorsOfConnection(db, previous.id);
   }
   return db
     .insertInto('salesforce_connections')
@@ -40,13 +57,93 @@ export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnect
     .executeTakeFirstOrThrow();
 }
 
-export async function findConnection(db: Db, accountId: string, environment: Environment) {
+export async function findConnection(db: Db, accountId: string, environment: Environment): Promise<ConnectionRow | undefined> {
   return db
     .selectFrom('salesforce_connections')
     .selectAll()
     .where('account_id', '=', accountId)
     .where('environment', '=', environment)
     .executeTakeFirst();
+}
+
+/** The FastFollow account a connection syncs into. */
+export async function connectionAccountId(db: Db, connectionId: string): Promise<string> {
+  const row = await db.selectFrom('salesforce_connections').select(['account_id']).where('id', '=', connectionId).executeTakeFirstOrThrow();
+  return row.account_id;
+}
+
+export async function listConnectionIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('salesforce_connections').select('id').execute();
+  return rows.map((row) => row.id);
+}
+
+/** What a token read needs: one indexed read per Salesforce call. */
+export async function findCurrentAccessToken(db: Db, connectionId: string) {
+  return db
+    .selectFrom('salesforce_connections')
+    .select(['account_id', 'status', 'status_reason', 'instance_url', 'token_generation', 'access_token_ciphertext', 'access_token_key_version'])
+    .where('id', '=', connectionId)
+    .executeTakeFirst();
+}
+
+/** New ciphertexts for a locked row: a refresh (with an optional rotated refresh token) or a re-encryption. */
+export interface TokenUpdate {
+  access?: { ciphertext: string; keyVersion: number };
+  refresh?: { ciphertext: string; keyVersion: number };
+  instanceUrl?: string;
+  /** Set on a refresh: tells other processes a newer access token exists. */
+  generation?: number;
+}
+
+/** Writes to a connection row that the caller holds locked (SELECT … FOR UPDATE). */
+export interface LockedConnection {
+  row: ConnectionRow | undefined;
+  storeTokens(update: TokenUpdate): Promise<void>;
+  /** Ends the connection and erases every stored token, in the same transaction. */
+  endAndEraseTokens(status: Exclude<StoredConnectionState, 'active'>, reason: string): Promise<void>;
+}
+
+/**
+ * Runs `work` holding the connection row's lock (SELECT … FOR UPDATE) for one transaction: token
+ * refreshes and disconnects serialise on it across processes.
+ */
+export async function withLockedConnection<T>(db: Db, connectionId: string, work: (locked: LockedConnection) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('salesforce_connections').selectAll().where('id', '=', connectionId).forUpdate().executeTakeFirst();
+    return work({
+      row,
+      async storeTokens(update) {
+        await trx
+          .updateTable('salesforce_connections')
+          .set({
+            ...(update.access ? { access_token_ciphertext: update.access.ciphertext, access_token_key_version: update.access.keyVersion } : {}),
+            ...(update.refresh ? { refresh_token_ciphertext: update.refresh.ciphertext, refresh_token_key_version: update.refresh.keyVersion } : {}),
+            ...(update.instanceUrl !== undefined ? { instance_url: update.instanceUrl } : {}),
+            ...(update.generation !== undefined ? { token_generation: update.generation } : {}),
+            updated_at: new Date(),
+          })
+          .where('id', '=', connectionId)
+          .execute();
+      },
+      async endAndEraseTokens(status, reason) {
+        await trx
+          .updateTable('salesforce_connections')
+          .set({
+            status,
+            status_reason: reason,
+            refresh_token_ciphertext: null,
+            refresh_token_key_version: null,
+            access_token_ciphertext: null,
+            access_token_key_version: null,
+            // An already-ended connection keeps the moment it ended.
+            ended_at: sql`coalesce(ended_at, now())`,
+            updated_at: new Date(),
+          })
+          .where('id', '=', connectionId)
+          .execute();
+      },
+    });
+  });
 }
 
 /** Ends a connection and erases its tokens; returns the refresh token first so it can be revoked. */
@@ -57,27 +154,13 @@ export async function endConnection(
   status: Exclude<StoredConnectionState, 'active'>,
   reason: string,
 ): Promise<{ refreshToken: string | null; loginUrl: string } | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('salesforce_connections').selectAll().where('id', '=', connectionId).forUpdate().executeTakeFirst();
+  return withLockedConnection(db, connectionId, async ({ row, endAndEraseTokens }) => {
     if (!row) return undefined;
     const refreshToken =
       row.refresh_token_ciphertext && row.refresh_token_key_version !== null
         ? vault.decrypt(row.account_id, 'refresh_token', { ciphertext: row.refresh_token_ciphertext, keyVersion: row.refresh_token_key_version })
         : null;
-    await trx
-      .updateTable('salesforce_connections')
-      .set({
-        status,
-        status_reason: reason,
-        refresh_token_ciphertext: null,
-        refresh_token_key_version: null,
-        access_token_ciphertext: null,
-        access_token_key_version: null,
-        ended_at: row.ended_at ?? new Date(),
-        updated_at: new Date(),
-      })
-      .where('id', '=', connectionId)
-      .execute();
+    await endAndEraseTokens(status, reason);
     return { refreshToken, loginUrl: row.login_url };
   });
 }

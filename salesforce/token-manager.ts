@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.js';
+import { findCurrentAccessToken, withLockedConnection } from '../db/connections.js';
 import type { TokenVault } from '../platform/token-vault.js';
 import { oauthClient, oauthErrorCode, type SalesforceAppConfig } from './oauth.js';
 
@@ -8,6 +9,8 @@ export interface AccessGrant {
   /** The token generation this access token belongs to (see salesforce_connections.token_generation). */
   generation: number;
 }
+
+const INVALID_GRANT_REASON = 'Access revoked in Salesforce (invalid_grant)';
 
 type RefreshOutcome = { revoked: string; grant?: undefined } | { revoked?: undefined; grant: AccessGrant };
 
@@ -42,11 +45,7 @@ export class TokenManager {
    * a revocation or a reconnect elsewhere takes effect on this process's very next call.
    */
   async current(connectionId: string): Promise<AccessGrant> {
-    const row = await this.db
-      .selectFrom('salesforce_connections')
-      .select(['account_id', 'status', 'status_reason', 'instance_url', 'token_generation', 'access_token_ciphertext', 'access_token_key_version'])
-      .where('id', '=', connectionId)
-      .executeTakeFirst();
+    const row = await findCurrentAccessToken(this.db, connectionId);
     if (!row || row.status !== 'active') {
       this.cache.delete(connectionId);
       throw new ConnectionRevokedError(connectionId, row?.status_reason ?? 'not connected');
@@ -75,13 +74,7 @@ export class TokenManager {
   }
 
   private async refreshLocked(connectionId: string, staleGeneration: number): Promise<AccessGrant> {
-    const outcome = await this.db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
-      const row = await trx
-        .selectFrom('salesforce_connections')
-        .selectAll()
-        .where('id', '=', connectionId)
-        .forUpdate()
-        .executeTakeFirst();
+    const outcome = await withLockedConnection(this.db, connectionId, async ({ row, storeTokens, endAndEraseTokens }): Promise<RefreshOutcome> => {
       if (!row || row.status !== 'active' || !row.refresh_token_ciphertext || row.refresh_token_key_version === null) {
         return { revoked: row?.status_reason ?? 'not connected' };
       }
@@ -104,39 +97,19 @@ export class TokenManager {
       } catch (error) {
         if (oauthErrorCode(error) !== 'invalid_grant') throw new Error(`Salesforce token refresh failed: ${oauthErrorCode(error) ?? 'network error'}`);
         // Revoked on the Salesforce side: end the connection now; never try this token again.
-        await trx
-          .updateTable('salesforce_connections')
-          .set({
-            status: 'revoked',
-            status_reason: 'Access revoked in Salesforce (invalid_grant)',
-            refresh_token_ciphertext: null,
-            refresh_token_key_version: null,
-            access_token_ciphertext: null,
-            access_token_key_version: null,
-            ended_at: new Date().toISOString(),
-            updated_at: new Date().toISOString(),
-          })
-          .where('id', '=', connectionId)
-          .execute();
-        return { revoked: 'Access revoked in Salesforce (invalid_grant)' };
+        await endAndEraseTokens('revoked', INVALID_GRANT_REASON);
+        return { revoked: INVALID_GRANT_REASON };
       }
-      const access = this.vault.encrypt(row.account_id, 'access_token', response.access_token);
       const rotatedToken = response.refresh_token;
-      const rotated = rotatedToken ? this.vault.encrypt(row.account_id, 'refresh_token', rotatedToken) : undefined;
       const generation = row.token_generation + 1;
-      await trx
-        .updateTable('salesforce_connections')
-        .set({
-          access_token_ciphertext: access.ciphertext,
-          access_token_key_version: access.keyVersion,
-          ...(rotated ? { refresh_token_ciphertext: rotated.ciphertext, refresh_token_key_version: rotated.keyVersion } : {}),
-          instance_url: response.instance_url ?? row.instance_url,
-          token_generation: generation,
-          updated_at: new Date().toISOString(),
-        })
-        .where('id', '=', connectionId)
-        .execute();
-      return { grant: { accessToken: response.access_token, instanceUrl: response.instance_url ?? row.instance_url, generation } };
+      const instanceUrl = response.instance_url ?? row.instance_url;
+      await storeTokens({
+        access: this.vault.encrypt(row.account_id, 'access_token', response.access_token),
+        refresh: rotatedToken ? this.vault.encrypt(row.account_id, 'refresh_token', rotatedToken) : undefined,
+        instanceUrl,
+        generation,
+      });
+      return { grant: { accessToken: response.access_token, instanceUrl, generation } };
     });
     if (outcome.revoked !== undefined) {
       this.cache.delete(connectionId);

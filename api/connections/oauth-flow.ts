@@ -9,6 +9,8 @@ import { createPkcePair, loginUrlFor, OAUTH_SCOPES, oauthClient, oauthErrorCode 
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { Environment } from '../../domain/environment.js';
+import type { GrantedConnection } from '../../db/connections.js';
+import { consumeOAuthState, deleteOAuthStatesExpiredBefore, insertOAuthState } from '../../db/oauth-states.js';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -25,19 +27,14 @@ export async function beginAuthorization(
   const state = randomBytes(32).toString('base64url');
   const { verifier, challenge } = createPkcePair();
   const encrypted = deps.vault.encrypt(accountId, 'pkce_verifier', verifier);
-  await deps.db
-    .insertInto('salesforce_oauth_states')
-    .values({
-      state_hash: hashState(state),
-      account_id: accountId,
-      environment,
-      verifier_ciphertext: encrypted.ciphertext,
-      verifier_key_version: encrypted.keyVersion,
-      expires_at: new Date(Date.now() + OAUTH_STATE_TTL_MS).toISOString(),
-    })
-    .execute();
-  // Expired rows are useless: clear them as we go instead of running a janitor.
-  await deps.db.deleteFrom('salesforce_oauth_states').where('expires_at', '<', new Date(Date.now() - OAUTH_STATE_TTL_MS)).execute();
+  await insertOAuthState(deps.db, {
+    stateHash: hashState(state),
+    accountId,
+    environment,
+    verifier: encrypted,
+    expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS),
+  });
+  await deleteOAuthStatesExpiredBefore(deps.db, new Date(Date.now() - OAUTH_STATE_TTL_MS));
   return oauthClient(deps.config, loginUrlFor(deps.config, environment)).getAuthorizationUrl({
     scope: OAUTH_SCOPES,
     state,
@@ -46,17 +43,7 @@ export async function beginAuthorization(
   } as Parameters<jsforce.OAuth2['getAuthorizationUrl']>[0]);
 }
 
-export interface GrantedConnection {
-  accountId: string;
-  environment: Environment;
-  orgId: string;
-  userId: string;
-  username: string | undefined;
-  loginUrl: string;
-  instanceUrl: string;
-  accessToken: string;
-  refreshToken: string;
-}
+export type { GrantedConnection };
 
 export type CallbackOutcome =
   | { ok: true; grant: GrantedConnection }
@@ -102,16 +89,8 @@ export async function completeAuthorization(
   query: { code?: string; state?: string; error?: string },
 ): Promise<CallbackOutcome> {
   if (!query.state) return failure('INVALID_STATE');
-  const now = new Date();
   // Consume atomically: a replayed or concurrent callback finds nothing to update.
-  const pending = await deps.db
-    .updateTable('salesforce_oauth_states')
-    .set({ used_at: now })
-    .where('state_hash', '=', hashState(query.state))
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
+  const pending = await consumeOAuthState(deps.db, hashState(query.state), new Date());
   if (!pending) return failure('INVALID_STATE');
   const context = { accountId: pending.account_id, environment: pending.environment };
   if (query.error) return failure(callbackErrorCode(query.error), context);

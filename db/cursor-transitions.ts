@@ -1,0 +1,109 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { SalesforceSyncCursorsTable } from './schema.js';
+import { parseSalesforceDateTime, type SyncWindow } from '../domain/sync/soql.js';
+
+// The sync cursor's state machine, as named transitions. Each returns exactly the columns it
+// changes; db/cursors.ts writes them. Pure, so the rules are unit-tested without a database.
+//
+//   (new) ──planned──▶ initial read: initialPageApplied* ──▶ initialReadCompleted
+//                      (Bulk: bulkJobCreated first, then the same)
+//   then per cycle:    windowPageApplied* ──▶ windowCompleted
+//   any time:          resyncRequested ──▶ back to (new), FastFollow data kept
+
+export type CursorRow = Selectable<SalesforceSyncCursorsTable>;
+export type CursorChange = Updateable<SalesforceSyncCursorsTable>;
+
+/** Where the page just applied ended: the locator for the next page, and the last record's key for a keyset resume. */
+export interface AppliedPage {
+  locator: string | null;
+  last: { SystemModstamp?: string | null; Id?: unknown } | undefined;
+  /** Rows of the object mirrored after this page. */
+  recordsSynced: number;
+}
+
+/** The key a keyset resume continues after (see domain/sync/resume.ts). */
+function resumeKey(last: AppliedPage['last']): Pick<CursorChange, 'last_modstamp' | 'last_id'> {
+  return {
+    last_modstamp: last?.SystemModstamp ? parseSalesforceDateTime(last.SystemModstamp) : null,
+    last_id: last ? String(last.Id) : null,
+  };
+}
+
+/** A read finished: nothing left to continue. */
+const READ_FINISHED = { mode: null, locator: null, last_modstamp: null, last_id: null } as const;
+
+/**
+ * A page of the initial read applied, more to come. The read's start time is kept once: changes made
+ * while it runs are picked up by the first incremental window.
+ */
+export function initialPageApplied(cursor: CursorRow, page: AppliedPage, startedAt: Date): CursorChange {
+  return {
+    mode: 'initial',
+    locator: page.locator,
+    ...resumeKey(page.last),
+    records_synced: page.recordsSynced,
+    initial_started_at: cursor.initial_started_at ?? startedAt,
+    updated_at: new Date(),
+  };
+}
+
+/** The initial read's last page applied: incremental windows start from when the read began. */
+export function initialReadCompleted(cursor: CursorRow, page: Pick<AppliedPage, 'recordsSynced'>, startedAt: Date): CursorChange {
+  const initialStartedAt = cursor.initial_started_at ?? startedAt;
+  return {
+    ...READ_FINISHED,
+    records_synced: page.recordsSynced,
+    initial_started_at: initialStartedAt,
+    initial_done: true,
+    bulk_job_id: null,
+    watermark: initialStartedAt,
+    last_synced_at: new Date(),
+    updated_at: new Date(),
+  };
+}
+
+/** A page of an incremental window applied, more to come: the window is kept so a retry reads the same one. */
+export function windowPageApplied(window: SyncWindow, page: AppliedPage): CursorChange {
+  return {
+    mode: 'incremental',
+    locator: page.locator,
+    ...resumeKey(page.last),
+    records_synced: page.recordsSynced,
+    window_from: window.from,
+    window_to: window.to,
+    updated_at: new Date(),
+  };
+}
+
+/** An incremental window's last page applied: the watermark moves to the window's end. */
+export function windowCompleted(window: SyncWindow, page: Pick<AppliedPage, 'recordsSynced'>): CursorChange {
+  return {
+    ...READ_FINISHED,
+    records_synced: page.recordsSynced,
+    window_from: null,
+    window_to: null,
+    watermark: window.to,
+    last_synced_at: new Date(),
+    updated_at: new Date(),
+  };
+}
+
+/** A Bulk query job created for the initial read: kept at once, so a crash reuses it instead of paying for another. */
+export function bulkJobCreated(jobId: string): CursorChange {
+  return { bulk_job_id: jobId, mode: 'initial' };
+}
+
+/** Support's resync: the next cycle re-plans and re-reads every object from the start. */
+export function resyncRequested(): CursorChange {
+  return {
+    ...READ_FINISHED,
+    initial_done: false,
+    initial_started_at: null,
+    method: null,
+    planned_records: null,
+    bulk_job_id: null,
+    window_from: null,
+    window_to: null,
+    updated_at: new Date(),
+  };
+}
