@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /** Production folders, bottom to top, and what each may import besides itself. */
@@ -95,7 +96,7 @@ export interface ImportSite {
   node: ts.Node;
 }
 
-/** Static imports, re-exports, dynamic `import()`, `import x = require()` and type-position `import('…')`. */
+/** Static imports, re-exports, dynamic `import()`, `require()`, `import x = require()` and type-position `import('…')`. */
 export function findImports(source: ts.SourceFile): ImportSite[] {
   const sites: ImportSite[] = [];
   const add = (specifier: ts.Expression | undefined, typeOnly: boolean, node: ts.Node): void => {
@@ -111,7 +112,7 @@ export function findImports(source: ts.SourceFile): ImportSite[] {
       add(node.moduleSpecifier, node.isTypeOnly, node);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node.moduleReference.expression, node.isTypeOnly, node);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || isRequire(node.expression))) {
       add(node.arguments[0], false, enclosingStatement(node));
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       add(node.argument.literal, true, enclosingStatement(node));
@@ -120,6 +121,12 @@ export function findImports(source: ts.SourceFile): ImportSite[] {
   };
   visit(source);
   return sites;
+}
+
+/** `require(…)` and `require.resolve(…)` (through createRequire): they load packages at run time too. */
+function isRequire(callee: ts.Expression): boolean {
+  if (ts.isIdentifier(callee)) return callee.text === 'require';
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && callee.name.text === 'resolve';
 }
 
 function enclosingStatement(node: ts.Node): ts.Node {
@@ -308,7 +315,7 @@ export function checkSizes(root: string): Violation[] {
 // CLI: `npm run check:layers` (add `--sizes` for the size report too)
 
 function main(): void {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const layers = checkLayers(root);
   const sizes = process.argv.includes('--sizes') ? checkSizes(root) : [];
   for (const v of [...layers, ...sizes]) console.log(formatViolation(v));
@@ -317,4 +324,4 @@ function main(): void {
   process.exitCode = total === 0 ? 0 : 1;
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) main();
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

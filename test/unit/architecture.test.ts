@@ -83,7 +83,7 @@ describe('the layer check', () => {
   it('keeps dev-only folders and devDependencies out of production, and the emulator to itself', () => {
     const root = tree({
       'api/app.ts': "import { demo } from '../dev/demo.js';\nconst later = () => import('../emulator/index.js');\n",
-      'platform/logger.ts': "import pretty from 'pino-pretty';\nimport type { Options } from 'pino-pretty';\nimport { readFileSync } from 'node:fs';\n",
+      'platform/logger.ts': "import pretty from 'pino-pretty';\nimport type { Options } from 'pino-pretty';\nimport { readFileSync } from 'node:fs';\nconst dir = require.resolve('pino-pretty/package.json');\n",
       'emulator/index.ts': "import { Hono } from 'hono';\nimport { loadConfig } from '../platform/config.js';\n",
       'dev/demo.ts': "import { app } from '../api/app.js';\nimport { org } from '../emulator/index.js';\n",
       'scripts/start.ts': "import pretty from 'pino-pretty';\nimport { demo } from '../dev/demo.js';\n",
@@ -93,6 +93,7 @@ describe('the layer check', () => {
       'api/app.ts:2 production-imports-dev',
       'emulator/index.ts:2 emulator-isolated',
       'platform/logger.ts:1 runtime-dependency',
+      'platform/logger.ts:4 runtime-dependency',
     ]);
   });
 
