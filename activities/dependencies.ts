@@ -7,5 +7,6 @@ export interface ActivityDependencies {
   db: Db;
   logger: Logger;
   tokens: TokenManager;
-  sync: { bulkMinRecords: number };
+  /** The worker's sync settings (SYNC_* variables; defaults in platform/config.ts). */
+  sync: { bulkMinRecords: number; pollIntervalMs: number; lookbackMs: number; safetyLagMs: number };
 }

@@ -1,9 +1,11 @@
 import type { ActivityDependencies } from './dependencies.js';
 import { createConnectionActivities } from './connection.js';
 import { createDiagnosticsActivities } from './diagnostics.js';
+import { createSettingsActivities } from './settings.js';
 import { createSyncActivities, createSyncControlActivities } from './sync.js';
 
 export type { ActivityDependencies } from './dependencies.js';
+export type { SyncSettings } from './settings.js';
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -11,6 +13,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createConnectionActivities(deps),
     ...createSyncActivities(deps),
     ...createSyncControlActivities(deps),
+    ...createSettingsActivities(deps),
   };
 }
 

@@ -8,5 +8,15 @@ import type { ActivityDependencies } from './dependencies.js';
 /** Builds the activities' dependencies from configuration (one TokenManager per process). */
 export function activityDependencies(config: Config, db: Db, logger: Logger): ActivityDependencies {
   const vault = TokenVault.fromConfig(config);
-  return { db, logger, tokens: new TokenManager(db, vault, config), sync: { bulkMinRecords: config.SYNC_BULK_MIN_RECORDS } };
+  return {
+    db,
+    logger,
+    tokens: new TokenManager(db, vault, config),
+    sync: {
+      bulkMinRecords: config.SYNC_BULK_MIN_RECORDS,
+      pollIntervalMs: config.SYNC_POLL_INTERVAL,
+      lookbackMs: config.SYNC_LOOKBACK,
+      safetyLagMs: config.SYNC_SAFETY_LAG,
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../domain/connection-status.js';
 import type { Environment } from '../domain/environment.js';
 
@@ -12,27 +12,53 @@ export interface ConnectionWorkflowInput {
   environment: Environment;
   orgId: string;
   connectedAt: string;
-  pollIntervalMs: number;
-  /** Incremental window parameters (DESIGN §5); defaults apply when absent. */
+  /**
+   * Runs started before the worker-settings patch had the sync settings frozen in here by the API.
+   * Newer runs read them from the worker (the syncSettings activity) at the start of every run.
+   */
+  pollIntervalMs?: number;
   lookbackMs?: number;
   safetyLagMs?: number;
   /** Sync cycles per run before continueAsNew (keeps history bounded); default 500. */
   cyclesPerRun?: number;
+  /** Durable waits that are not settings (tests shorten them to milliseconds). */
+  timings?: Partial<WorkflowTimings>;
   /** Carried across continueAsNew. */
   carried?: CarriedState;
+}
+
+export interface WorkflowTimings {
+  /** First REQUEST_LIMIT_EXCEEDED backoff; doubles per attempt (with jitter) up to backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long a permanent error (e.g. missing permission) waits before the sync tries again. */
+  errorRecheckMs: number;
 }
 
 export interface CarriedState {
   status: ConnectionStatus;
   paused: boolean;
   initialSyncDone: boolean;
+  /** Pending commands and backoff: optional because runs before they were carried did not carry them. */
+  resyncRequested?: boolean;
+  wake?: boolean;
+  backoffAttempt?: number;
 }
 
 export const statusQuery = defineQuery<ConnectionStatus>('status');
 export const disconnectSignal = defineSignal<[{ reason: string }]>('disconnect');
+/** Signals kept for running workflows and older clients; the API sends the Updates below. */
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 /** Re-read everything from Salesforce (data is kept; rows are upserted). */
 export const resyncSignal = defineSignal('resync');
 /** A new OAuth grant for the same connection (reconnect): clears a permanent error. */
 export const reconnectedSignal = defineSignal<[{ orgId: string; connectedAt: string }]>('reconnected');
+
+// Support commands as Updates: each answers the status once the command took effect.
+/** Answers phase 'paused' once no page is in flight any more. */
+export const pauseUpdate = defineUpdate<ConnectionStatus>('supportPause');
+/** Answers the phase the sync went back to (a paused, erroring or backing-off sync starts a cycle now). */
+export const resumeUpdate = defineUpdate<ConnectionStatus>('supportResume');
+/** Answers phase 'initial_sync' once the cursors are reset (or 'paused': the re-read starts on resume). */
+export const resyncUpdate = defineUpdate<ConnectionStatus>('supportResync');

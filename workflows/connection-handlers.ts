@@ -1,0 +1,44 @@
+import { condition, patched, setHandler } from '@temporalio/workflow';
+import type { ConnectionStatus } from '../domain/connection-status.js';
+import {
+  disconnectSignal,
+  pauseSignal,
+  pauseUpdate,
+  reconnectedSignal,
+  resumeSignal,
+  resumeUpdate,
+  resyncSignal,
+  resyncUpdate,
+  statusQuery,
+} from './connection-contract.js';
+import type { ConnectionState } from './connection-state.js';
+
+/** Patch id: reconnecting to a different org restarts the initial read. */
+const OTHER_ORG_PATCH = 'reconnect-other-org-restarts-sync';
+
+/**
+ * Wires the connection's messages to its state. Handlers only record commands; the read lane acts
+ * on them between pages. The Updates then wait until it did, and answer the status at that point.
+ */
+export function registerConnectionHandlers(state: ConnectionState): void {
+  setHandler(statusQuery, () => state.status);
+  setHandler(disconnectSignal, ({ reason }) => state.disconnect(reason));
+  setHandler(reconnectedSignal, (grant) => state.reconnected(grant, () => patched(OTHER_ORG_PATCH)));
+  // Signals: kept for workflows already running and for older clients.
+  setHandler(pauseSignal, () => void state.pause());
+  setHandler(resumeSignal, () => void state.resume());
+  setHandler(resyncSignal, () => void state.resync());
+
+  const validator = () => {
+    if (state.ended) throw new Error(`The connection is ending: ${state.disconnectReason}`);
+  };
+  /** Until the lane acted on command `seq` (or the connection ended); `alsoWhen` ends the wait early. */
+  const answerOnceActedOn = async (seq: number | undefined, alsoWhen: () => boolean = () => false): Promise<ConnectionStatus> => {
+    if (seq !== undefined) await condition(() => state.hasActedOn(seq) || state.ended || alsoWhen());
+    return state.status;
+  };
+  setHandler(pauseUpdate, () => answerOnceActedOn(state.parked ? undefined : state.pause()), { validator });
+  setHandler(resumeUpdate, () => answerOnceActedOn(state.resume()), { validator });
+  // While paused the re-read waits for resume: answer at once with the paused status.
+  setHandler(resyncUpdate, () => answerOnceActedOn(state.resync(), () => state.parked), { validator });
+}

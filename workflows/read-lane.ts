@@ -1,0 +1,136 @@
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { SyncSettings } from '../activities/settings.js';
+import type { SyncPhase } from '../domain/connection-status.js';
+import { explainError } from '../domain/error-explanations.js';
+import { SYNCED_OBJECTS } from '../domain/synced-objects.js';
+import type { ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
+import type { ConnectionState } from './connection-state.js';
+import { checkConnection, resetSyncCursors, syncPageActivity } from './connection-activities.js';
+
+const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
+
+export interface LaneContext {
+  input: ConnectionWorkflowInput;
+  state: ConnectionState;
+  settings: SyncSettings;
+  timings: WorkflowTimings;
+  /** Patched paths: the per-page sync cycle (else the v1 bare connection check). */
+  useSyncCycle: boolean;
+  /** Patched: a command that arrived while a page was read cuts the next wait short. */
+  pendingCommandsCutWaits: boolean;
+  setPhase(phase: SyncPhase, details: string): void;
+}
+
+export type LaneOutcome = 'ended' | 'continue-as-new';
+
+/**
+ * The read lane: Salesforce → FastFollow, one cycle after another, with pauses, resyncs, backoff and
+ * error waits. Returns when the connection ends or the run should continue as new. Other lanes
+ * (write-back) run beside it with their own loop, so a long read page never holds them up.
+ */
+export async function readLane(ctx: LaneContext): Promise<LaneOutcome> {
+  const { state } = ctx;
+  for (let cycle = 0; ; cycle++) {
+    if (state.ended) return 'ended';
+    if (state.paused) {
+      await parkWhilePaused(ctx);
+      continue;
+    }
+    await startCycle(ctx);
+    try {
+      await (ctx.useSyncCycle ? readCycle(ctx) : legacyCheck(ctx));
+    } catch (error) {
+      await onFailure(ctx, error);
+    }
+    // An Update still waiting for the lane must be answered in this run: continue as new a cycle later.
+    if (continueAsNewDue(ctx, cycle) && !state.ended && allHandlersFinished()) return 'continue-as-new';
+  }
+}
+
+async function parkWhilePaused({ state, setPhase }: LaneContext): Promise<void> {
+  setPhase('paused', 'Paused by support; waiting for resume');
+  state.parked = true;
+  state.markCommandsActedOn();
+  await condition(() => !state.paused || state.ended);
+  state.parked = false;
+}
+
+/** Applies a requested resync, then reports the phase of the cycle about to run. */
+async function startCycle({ input, state, setPhase, useSyncCycle }: LaneContext): Promise<void> {
+  if (state.resyncRequested) {
+    await resetSyncCursors({ connectionId: input.connectionId });
+    state.resyncStarted();
+  }
+  const initial = !state.initialSyncDone;
+  setPhase(initial ? 'initial_sync' : 'incremental', initial ? 'Initial sync' : 'Incremental sync');
+  if (useSyncCycle) state.beginInitialRead(new Date().toISOString());
+  state.markCommandsActedOn();
+}
+
+/** One pass over every object (the initial read, or an incremental window), then the poll wait. */
+async function readCycle(ctx: LaneContext): Promise<void> {
+  const outcome = await readAllObjects(ctx, ctx.state.initialSyncDone ? 'incremental' : 'initial');
+  if (outcome === 'interrupted') return;
+  const wasInitial = ctx.state.readCompleted(new Date().toISOString());
+  if (wasInitial) return; // straight on to the first incremental window
+  ctx.setPhase('incremental', `Up to date; next sync in ${Math.round(ctx.settings.pollIntervalMs / 1000)}s`);
+  await waitForCommand(ctx, ctx.settings.pollIntervalMs);
+}
+
+/** Pages through every object once; stops early (between pages) for commands. */
+async function readAllObjects({ input, state, settings }: LaneContext, mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted'> {
+  for (const object of SYNCED_OBJECTS) {
+    const syncPage = syncPageActivity(object, mode);
+    for (;;) {
+      if (state.readMustStop || workflowInfo().continueAsNewSuggested) return 'interrupted';
+      setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
+      const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
+      state.recordPage(object, mode, page, new Date().toISOString());
+      if (page.done) break;
+    }
+  }
+  return 'complete';
+}
+
+/** Before the sync cycle: a bare connection check per poll (kept for workflows started then). */
+async function legacyCheck(ctx: LaneContext): Promise<void> {
+  const result = await checkConnection({ connectionId: ctx.input.connectionId });
+  ctx.state.connectionChecked(result.apiUsage, new Date().toISOString());
+  ctx.setPhase('incremental', `Up to date; next check in ${Math.round(ctx.settings.pollIntervalMs / 1000)}s`);
+  await waitForCommand(ctx, ctx.settings.pollIntervalMs);
+}
+
+/** Salesforce's verdict decides: revoked ends the connection, limits back off, the rest wait for a fix. */
+async function onFailure(ctx: LaneContext, error: unknown): Promise<void> {
+  const { state, setPhase } = ctx;
+  const explanation = explainError(failureType(error) ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
+  state.failed(explanation, new Date().toISOString());
+  if (explanation.code === 'INVALID_GRANT') {
+    state.accessRevoked();
+  } else if (explanation.code === 'REQUEST_LIMIT_EXCEEDED') {
+    const delay = state.nextBackoffMs(ctx.timings, Math.random());
+    setPhase('backing_off', `API limit reached; retrying in ${Math.round(delay / 1000)}s`);
+    await waitForCommand(ctx, delay);
+  } else {
+    setPhase('error', `${explanation.code}: waiting for a fix (re-checks hourly and on resume)`);
+    await waitForCommand(ctx, explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs);
+  }
+}
+
+/** Waits up to `ms` for a command; true when one arrived. */
+async function waitForCommand({ state, pendingCommandsCutWaits }: LaneContext, ms: number): Promise<boolean> {
+  state.wake = false;
+  if (pendingCommandsCutWaits && state.hasCommandToActOn) return true;
+  return condition(() => state.wake || state.ended, ms);
+}
+
+function continueAsNewDue({ input }: LaneContext, cycle: number): boolean {
+  return workflowInfo().continueAsNewSuggested || cycle >= (input.cyclesPerRun ?? CYCLES_BEFORE_CONTINUE_AS_NEW);
+}
+
+/** The Salesforce error code carried by a failed activity, if any. */
+function failureType(error: unknown): string | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+  if (error instanceof ApplicationFailure) return error.type ?? undefined;
+  return undefined;
+}
