@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { appliedMigrations, serverVersion } from '../db/diagnostics.js';
 import type { ActivityDependencies } from './dependencies.js';
 
 export interface DatabaseDiagnostics {
@@ -10,12 +10,7 @@ export interface DatabaseDiagnostics {
 export function createDiagnosticsActivities({ db }: ActivityDependencies) {
   return {
     async databaseDiagnostics(): Promise<DatabaseDiagnostics> {
-      const version = await sql<{ server_version: string }>`show server_version`.execute(db);
-      const migrations = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-      return {
-        serverVersion: version.rows[0]?.server_version ?? 'unknown',
-        appliedMigrations: migrations.rows.map((row) => row.name),
-      };
+      return { serverVersion: await serverVersion(db), appliedMigrations: await appliedMigrations(db) };
     },
   };
 }

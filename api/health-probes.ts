@@ -1,6 +1,6 @@
-import type { Connection } from '@temporalio/client';
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { pingDatabase } from '../db/diagnostics.js';
+import { checkTemporalHealth, type TemporalConnection } from './temporal.js';
 
 export type Probe = () => Promise<boolean>;
 
@@ -15,10 +15,9 @@ function withTimeout(work: Promise<unknown>): Promise<boolean> {
 }
 
 export function databaseProbe(db: Db): Probe {
-  return () => withTimeout(sql`select 1`.execute(db));
+  return () => withTimeout(pingDatabase(db));
 }
 
-export function temporalProbe(connection: Connection): Probe {
-  return () =>
-    withTimeout(connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () => connection.healthService.check({})));
+export function temporalProbe(connection: TemporalConnection): Probe {
+  return () => withTimeout(checkTemporalHealth(connection, PROBE_TIMEOUT_MS));
 }

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { replaceRecordIssues } from './sync-errors.js';
 import { decideEmailOwner, resolveDuplicateEmails } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import {
@@ -64,7 +65,7 @@ export async function applyPage(trx: Transaction<Database>, context: ApplyContex
   if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
   else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
   else result = await applyOpportunities(trx, context, live, deletedIds);
-  await recordIssues(trx, context, object, records.map((record) => String(record.Id)), result.issues);
+  await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
   return result;
 }
 
@@ -262,26 +263,14 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
-/** The page's records' issues replace whatever was recorded for them before (fixed data clears its error). */
-async function recordIssues(trx: Transaction<Database>, { connectionId }: ApplyContext, object: SyncedObject, recordIds: string[], issues: SyncIssue[]): Promise<void> {
-  if (recordIds.length === 0) return;
-  await trx
-    .deleteFrom('salesforce_sync_errors')
-    .where('connection_id', '=', connectionId)
-    .where('object', '=', object)
-    .where('salesforce_id', 'in', recordIds)
-    .execute();
-  if (issues.length === 0) return;
-  const unique = new Map(issues.map((issue) => [`${issue.salesforceId}:${issue.code}`, issue]));
-  await trx
-    .insertInto('salesforce_sync_errors')
-    .values([...unique.values()].map((issue) => ({ connection_id: connectionId, object, salesforce_id: issue.salesforceId, code: issue.code, field: issue.field, message: issue.message })))
-    .onConflict((oc) =>
-      oc.constraint('salesforce_sync_errors_record_code_key').doUpdateSet({
-        message: (eb) => eb.ref('excluded.message'),
-        occurrences: sql`salesforce_sync_errors.occurrences + 1`,
-        last_seen_at: sql`now()`,
-      }),
-    )
-    .execute();
+/** How many rows of `object` FastFollow holds for the account: what status shows as the object's progress. */
+export async function countMirrored(trx: Transaction<Database>, accountId: string, object: SyncedObject): Promise<number> {
+  const counted =
+    object === 'Account'
+      ? sql<{ count: string }>`select count(*) from salesforce_accounts where account_id = ${accountId}`
+      : object === 'Contact'
+        ? sql<{ count: string }>`select count(*) from contacts where account_id = ${accountId} and salesforce_contact_id is not null`
+        : sql<{ count: string }>`select count(*) from deals where account_id = ${accountId} and salesforce_opportunity_id is not null`;
+  const { rows } = await counted.execute(trx);
+  return Number(rows[0]?.count ?? 0);
 }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
+import { groupSyncErrors } from '../../db/sync-errors.js';
 import { explainError } from '../../domain/error-explanations.js';
 import type { ConnectionStatus } from '../../domain/connection-status.js';
 
@@ -24,16 +24,7 @@ const SAMPLE_SIZE = 20;
 
 /** Support's view of one connection: quota use, the current error and record-level problems. */
 export async function syncHealth(db: Db, connectionId: string, status: ConnectionStatus): Promise<SyncHealth> {
-  const groups = await sql<{ code: string; records: string; objects: string[]; sample: string[]; last_seen_at: Date }>`
-    select code,
-           count(*) as records,
-           array_agg(distinct object order by object) as objects,
-           (array_agg(salesforce_id order by last_seen_at desc))[1:${SAMPLE_SIZE}] as sample,
-           max(last_seen_at) as last_seen_at
-    from salesforce_sync_errors
-    where connection_id = ${connectionId}
-    group by code
-    order by count(*) desc, code`.execute(db);
+  const groups = await groupSyncErrors(db, connectionId, SAMPLE_SIZE);
   return {
     accountId: status.accountId,
     environment: status.environment,
@@ -45,16 +36,16 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
       checkedAt: status.apiUsage?.checkedAt ?? null,
     },
     currentError: status.error,
-    recordErrors: groups.rows.map((group) => {
+    recordErrors: groups.map((group) => {
       const explanation = explainError(group.code);
       return {
         code: group.code,
         message: explanation.message,
         fix: explanation.fix,
-        records: Number(group.records),
+        records: group.records,
         objects: group.objects,
-        sampleRecordIds: group.sample,
-        lastSeenAt: group.last_seen_at.toISOString(),
+        sampleRecordIds: group.sampleRecordIds,
+        lastSeenAt: group.lastSeenAt.toISOString(),
       };
     }),
   };
