@@ -107,3 +107,12 @@ export function resyncRequested(): CursorChange {
     updated_at: new Date(),
   };
 }
+
+/** Which read a page belonged to: the initial read, or one incremental window. */
+export type CursorRead = { mode: 'initial' } | { mode: 'incremental'; window: SyncWindow };
+
+/** The transition for a page just applied (same transaction as the page). */
+export function pageApplied(cursor: CursorRow, read: CursorRead, page: AppliedPage & { done: boolean }, startedAt: Date): CursorChange {
+  if (read.mode === 'initial') return page.done ? initialReadCompleted(cursor, page, startedAt) : initialPageApplied(cursor, page, startedAt);
+  return page.done ? windowCompleted(read.window, page) : windowPageApplied(read.window, page);
+}

@@ -4,7 +4,7 @@ import { resyncRequested, type CursorChange, type CursorRow } from './cursor-tra
 
 // The one owner of salesforce_sync_cursors. Transitions (what changes) are in cursor-transitions.ts.
 
-export type { CursorChange, CursorRow } from './cursor-transitions.js';
+export type { CursorChange, CursorRead, CursorRow } from './cursor-transitions.js';
 
 interface CursorKey {
   connectionId: string;

@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
 import type jsforce from 'jsforce';
-import { BULK_PAGE_SIZE } from '../domain/sync/plan.js';
 import { SALESFORCE_API_VERSION } from './client.js';
 
 
@@ -50,11 +49,17 @@ export interface BulkResultsPage {
   nextLocator: string | null;
 }
 
+export interface ResultsPageRequest {
+  /** The previous page's nextLocator; null for the first page. */
+  locator: string | null;
+  /** Records per page: the caller's choice (its cost model decides it), not the client's. */
+  maxRecords: number;
+}
+
 /** One chunk of results. Uses the connection's current access token (refreshed by the calls before it). */
-export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, locator: string | null): Promise<BulkResultsPage> {
+export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, { locator, maxRecords }: ResultsPageRequest): Promise<BulkResultsPage> {
   const url = new URL(`${conn.instanceUrl}${base}/${jobId}/results`);
-  // The chunk size the read plan's API-call cost assumes.
-  url.searchParams.set('maxRecords', String(BULK_PAGE_SIZE));
+  url.searchParams.set('maxRecords', String(maxRecords));
   if (locator) url.searchParams.set('locator', locator);
   const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' } });
   const body = await response.text();

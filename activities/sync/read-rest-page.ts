@@ -1,0 +1,31 @@
+import { log } from '@temporalio/activity';
+import type jsforce from 'jsforce';
+import type { CursorRow } from '../../db/cursors.js';
+import type { SalesforceRecord } from '../../db/mirror.js';
+import { salesforceErrorCode } from '../../salesforce/error-code.js';
+import type { CountCall, FetchedPage } from './fetched-page.js';
+import { restReadFor, type NextRead } from './next-read.js';
+
+type QueryPage = { records: SalesforceRecord[]; done: boolean; nextRecordsUrl?: string };
+
+/** REST: the next page by query locator, else a fresh query (or a keyset resume when the locator is gone). */
+export async function readRestPage(conn: jsforce.Connection, cursor: CursorRow, read: NextRead, countCall: CountCall): Promise<FetchedPage> {
+  const { locator, soql } = restReadFor(cursor, read);
+  let page: QueryPage | undefined;
+  if (locator) {
+    try {
+      countCall();
+      // The exact nextRecordsUrl Salesforce gave (a queryAll locator must stay on /queryAll).
+      page = await conn.request<QueryPage>(locator);
+    } catch (error) {
+      if (salesforceErrorCode(error) !== 'INVALID_QUERY_LOCATOR') throw error;
+      log.warn('Query locator expired; resuming after the last applied record', { object: cursor.object });
+    }
+  }
+  if (!page) {
+    countCall();
+    // queryAll (scanAll) for incremental windows: deleted rows arrive with IsDeleted = true.
+    page = (await conn.query(soql, { scanAll: read.mode === 'incremental', autoFetch: false })) as unknown as QueryPage;
+  }
+  return { records: page.records, done: page.done, locator: page.done ? null : (page.nextRecordsUrl ?? null) };
+}

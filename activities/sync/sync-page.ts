@@ -1,0 +1,106 @@
+import { heartbeat } from '@temporalio/activity';
+import { connectionAccountId } from '../../db/connections.js';
+import { loadOrCreateCursor, type CursorRow } from '../../db/cursors.js';
+import type { SyncedObject } from '../../domain/synced-objects.js';
+import { withSalesforce } from '../../salesforce/client.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { toActivityFailure } from '../failures.js';
+import { applyAndAdvance } from './apply-and-advance.js';
+import type { FetchedPage } from './fetched-page.js';
+import { nextRead, type NextRead, type SyncMode } from './next-read.js';
+import { planInitialReads } from './plan-initial-reads.js';
+import { readBulkChunk } from './read-bulk-chunk.js';
+import { readRestPage } from './read-rest-page.js';
+
+export interface SyncPageInput {
+  connectionId: string;
+  object: SyncedObject;
+  mode: SyncMode;
+  lookbackMs: number;
+  safetyLagMs: number;
+}
+
+/** Counts only: record contents never enter Temporal history. */
+export interface SyncPageResult {
+  done: boolean;
+  fetched: number;
+  upserted: number;
+  deleted: number;
+  issues: number;
+  /** Rows of this object mirrored in FastFollow now (after this page). */
+  recordsSynced: number;
+  apiCalls: number;
+  apiUsage: { used: number; max: number } | null;
+}
+
+/** Heartbeats while a page runs, so a dead worker's page is retried elsewhere within the heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 3_000;
+
+function nothingRead(cursor: CursorRow): SyncPageResult {
+  return { done: true, fetched: 0, upserted: 0, deleted: 0, issues: 0, recordsSynced: Number(cursor.records_synced), apiCalls: 0, apiUsage: null };
+}
+
+export function createSyncActivities({ db, tokens, sync }: ActivityDependencies) {
+  /** Reads the page in one Salesforce session: plans the initial reads first if nobody has yet. */
+  async function fetchPage(connectionId: string, cursor: CursorRow, read: NextRead) {
+    let apiCalls = 0;
+    const countCall = () => {
+      apiCalls++;
+    };
+    const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
+      let current = cursor;
+      if (read.mode === 'initial' && !current.method) {
+        countCall();
+        await planInitialReads(conn, db, connectionId, sync.bulkMinRecords);
+        current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
+      }
+      const page: FetchedPage =
+        read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
+      return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
+    }).catch((error: unknown) => {
+      // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
+      throw toActivityFailure(error);
+    });
+    return { ...fetched, apiCalls };
+  }
+
+  async function syncOnePage(input: SyncPageInput): Promise<SyncPageResult> {
+    const { connectionId, object } = input;
+    const accountId = await connectionAccountId(db, connectionId);
+    const cursor = await loadOrCreateCursor(db, { connectionId, object });
+    const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
+    if (!read) return nothingRead(cursor);
+    const startedAt = new Date();
+
+    const fetched = await fetchPage(connectionId, cursor, read);
+    heartbeat();
+    const applied = await applyAndAdvance(db, { accountId, connectionId, object }, fetched.cursor, read, fetched.page, startedAt);
+    return {
+      done: fetched.page.done,
+      fetched: fetched.page.records.length,
+      upserted: applied.upserted,
+      deleted: applied.deleted,
+      issues: applied.issues,
+      recordsSynced: applied.recordsSynced,
+      apiCalls: fetched.apiCalls,
+      apiUsage: fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null,
+    };
+  }
+
+  return {
+    /**
+     * Reads one page of one object (initial read, or the current incremental window), applies it
+     * and advances the cursor in the same transaction. Safe to retry at any point: a crash before
+     * the commit re-reads the same page; after it, the next page.
+     */
+    async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
+      const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        heartbeat();
+        return await syncOnePage(input);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}
