@@ -5,7 +5,6 @@ import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
 import { registerConnectionRoutes } from './routes/connections.js';
-import { registerDemoRoutes, type DemoPageOptions } from '../dev/demo-routes.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerSupportRoutes } from './routes/support.js';
@@ -13,11 +12,17 @@ import { validationHook } from './validation.js';
 
 export interface ApiDependencies extends LifecycleDeps {
   probes: { database: Probe; temporal: Probe };
-  /** Local demo mode (`npm start` with the embedded emulator): serves the /demo page. */
-  demo?: DemoPageOptions;
 }
 
-export function createApp(deps: ApiDependencies): OpenAPIHono {
+export interface AppOptions {
+  /**
+   * Routes the caller adds beside the API's own (the local composer mounts the demo page of
+   * `npm start` this way, so production code never imports dev/). Production adds none.
+   */
+  extraRoutes?: (app: OpenAPIHono, deps: ApiDependencies) => void;
+}
+
+export function createApp(deps: ApiDependencies, options: AppOptions = {}): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
   // Access log: method, path (never the query string: the OAuth callback carries the code there), status, time.
@@ -36,7 +41,7 @@ export function createApp(deps: ApiDependencies): OpenAPIHono {
   registerConnectionRoutes(app, deps);
   registerSupportRoutes(app, deps);
   registerDocsRoutes(app);
-  if (deps.demo) registerDemoRoutes(app, deps, deps.demo);
+  options.extraRoutes?.(app, deps);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {

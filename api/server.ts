@@ -5,8 +5,7 @@ import type { Config } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
 import type { Logger } from '../platform/logger.js';
 import { StartupError } from '../platform/run-main.js';
-import { createApp } from './app.js';
-import type { DemoPageOptions } from '../dev/demo-routes.js';
+import { createApp, type AppOptions } from './app.js';
 import { databaseProbe, temporalProbe } from './health-probes.js';
 
 export interface RunningApi {
@@ -15,7 +14,7 @@ export interface RunningApi {
 }
 
 /** Builds the API from configuration and listens on API_PORT (used by `npm run api` and `npm start`). */
-export async function startApiServer(config: Config, logger: Logger, options: { demo?: DemoPageOptions } = {}): Promise<RunningApi> {
+export async function startApiServer(config: Config, logger: Logger, options: AppOptions = {}): Promise<RunningApi> {
   const db = createDb(config.DATABASE_URL);
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
@@ -26,8 +25,7 @@ export async function startApiServer(config: Config, logger: Logger, options: { 
     temporal: new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }),
     probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
     logger,
-    demo: options.demo,
-  });
+  }, options);
   const server = serve({ fetch: app.fetch, port: config.API_PORT });
   try {
     await new Promise<void>((resolve, reject) => {

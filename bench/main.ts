@@ -1,7 +1,7 @@
 // `npm run bench`: boots the whole system in this process, runs the scenarios, prints a table and
 // writes bench/results/<ISO timestamp>.json (and latest.json). See `npm run bench -- --help`.
 import { parseBenchArgs, USAGE, type BenchOptions } from './args.js';
-import { Cleanup } from './cleanup.js';
+import { Cleanup } from '../dev/cleanup.js';
 import { machine, renderTable, writeResults, type ScenarioResult } from './report.js';
 import { emulatorReadScenario } from './scenarios/emulator-read.js';
 import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';

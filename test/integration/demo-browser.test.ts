@@ -126,7 +126,7 @@ describe(`local demo page in Chromium${skipNote}`, () => {
     expect(page).not.toContain('<script>');
   });
 
-  it.skipIf(noChromium)('the demo routes exist only in demo mode', async () => {
+  it.skipIf(noChromium)('the demo routes exist only when the caller mounts them', async () => {
     const app = createApp({
       config: system.config,
       db: system.database.db,

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { startApiServer, type RunningApi } from '../../api/server.js';
-import { createControlClient, startEmulator, type ControlClient, type RunningEmulator } from '../../emulator/index.js';
+import type { RunningApi } from '../../api/server.js';
+import { createControlClient, type ControlClient, type RunningEmulator } from '../../emulator/index.js';
 import type { UserPermissions } from '../../emulator/store.js';
 import type { Config } from '../../platform/config.js';
+import { connectedAppSeed, type EmulatorSeed } from '../../dev/emulator-seeds.js';
 import { freePort } from '../../dev/free-port.js';
+import { startLocalSystem } from '../../dev/local-system.js';
 import { createLogger } from '../../platform/logger.js';
-import { startWorker, type RunningWorker } from '../../worker/run-worker.js';
-import { installTemporalRuntimeLogging } from '../../worker/runtime-logging.js';
-import { loadConfig } from '../../platform/config.js';
+import type { RunningWorker } from '../../worker/run-worker.js';
 import type { ConnectionStatus } from '../../domain/connection-status.js';
 import { testEnv } from './config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -50,59 +50,55 @@ export interface TestSystem {
 }
 
 /**
- * The whole system for an integration test: the Salesforce emulator (a Connected App with PKCE
- * and rotation, a production and a sandbox org), a fresh database, and the real API (over HTTP)
- * and worker wired by configuration exactly as in production, on the run's Temporal server.
- * `demo: true` serves the local demo page (as `npm start` does) and points APP_URL at it.
+ * The whole system for an integration test, through the local-system composer: the Salesforce
+ * emulator (a Connected App with PKCE and rotation, a production and a sandbox org), a fresh
+ * database on the run's Postgres, and the real API (over HTTP) and worker wired by configuration
+ * exactly as in production, on the run's Temporal server. `demo: true` serves the local demo page
+ * (as `npm start` does) and points APP_URL at it.
  */
 export async function startTestSystem(overrides: Record<string, string> = {}, options: { demo?: boolean; worker?: boolean } = {}): Promise<TestSystem> {
-  const emulator = await startEmulator({ port: 0, sandboxPort: 0 });
-  const control = createControlClient(emulator.productionUrl);
   const database = await createTestDatabase();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  const clientId = `3MVG9FastFollowTest.${randomBytes(6).toString('hex')}`;
-  const clientSecret = randomBytes(24).toString('hex');
-  const callbackUrl = `${apiUrl}/api/integrations/salesforce/callback`;
-  await control.createConnectedApp({ clientId, clientSecret, callbackUrl, requirePkce: true, rotateRefreshTokens: true });
-
-  let orgCount = 0;
-  const createOrg = async (environment: 'production' | 'sandbox', options: OrgOptions = {}): Promise<TestOrg> => {
-    const { permissions, ...settings } = options;
-    const org = await control.createOrg({ edition: 'Enterprise', environment, ...settings });
-    const username = `admin${++orgCount}.${randomBytes(3).toString('hex')}@acme.example${environment === 'sandbox' ? '.uat' : ''}`;
-    const password = `pw-${randomBytes(6).toString('hex')}`;
-    const user = await control.createUser(org.orgId, { username, password, ...(permissions ? { permissions } : {}) });
-    return { orgId: org.orgId, userId: user.userId, username, password, loginUrl: org.loginUrl };
+  let orgs: { production: TestOrg; sandbox: TestOrg } | undefined;
+  let createOrg: TestSystem['createOrg'] = () => Promise.reject(new Error('the emulator has not started'));
+  // The orgs exist before the API starts, so the demo page can list their logins.
+  const seed: EmulatorSeed = async (control, callbackUrl) => {
+    const app = await connectedAppSeed('Test')(control, callbackUrl);
+    createOrg = orgFactory(control);
+    orgs = { production: await createOrg('production'), sandbox: await createOrg('sandbox') };
+    const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
+    return { ...app, logins: [login('production', orgs.production), login('sandbox', orgs.sandbox)] };
   };
-  const [production, sandbox] = [await createOrg('production'), await createOrg('sandbox')];
-
   const env = testEnv({
-    DATABASE_URL: database.url,
     API_PORT: String(port),
-    SALESFORCE_CLIENT_ID: clientId,
-    SALESFORCE_CLIENT_SECRET: clientSecret,
-    SALESFORCE_CALLBACK_URL: callbackUrl,
-    SALESFORCE_LOGIN_URL_PRODUCTION: emulator.productionUrl,
-    SALESFORCE_LOGIN_URL_SANDBOX: emulator.sandboxUrl,
+    SALESFORCE_CALLBACK_URL: `${apiUrl}/api/integrations/salesforce/callback`,
     APP_URL: options.demo ? `${apiUrl}/demo` : `${apiUrl}/app/settings`,
     SYNC_POLL_INTERVAL: '1s',
     SYNC_SAFETY_LAG: '500ms',
     SYNC_LOOKBACK: '2s',
     LOG_LEVEL: 'debug',
-    ...overrides,
   });
-  const config = loadConfig(env);
   const logs: string[] = [];
-  const logger = createLogger({ level: config.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
-  // worker: false leaves the task queue to worker processes the test runs itself (crash tests).
-  installTemporalRuntimeLogging(logger); // so the leak checks see the SDK's and activities' lines too
-  const worker = options.worker === false ? { done: Promise.resolve(), stop: async () => undefined } : await startWorker(config, logger);
-  const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
-  const demo = options.demo ? { logins: [login('production', production), login('sandbox', sandbox)] } : undefined;
-  const api = await startApiServer(config, logger, { demo });
+  const logger = createLogger({ level: overrides.LOG_LEVEL ?? env.LOG_LEVEL, destination: { write: (line: string) => void logs.push(line) } });
+  const system = await startLocalSystem({
+    env,
+    overrides,
+    ports: { api: port },
+    postgres: { url: database.url },
+    temporal: { address: env.TEMPORAL_ADDRESS! },
+    emulator: { seed },
+    logger,
+    temporalLog: { to: logger }, // so the leak checks see the SDK's and activities' lines too
+    // worker: false leaves the task queue to worker processes the test runs itself (crash tests).
+    worker: options.worker !== false,
+    demo: options.demo === true,
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  const { config } = system;
   const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
-
   const call = (path: string, init: RequestInit = {}) =>
     fetch(`${apiUrl}${path}`, {
       redirect: 'manual',
@@ -112,29 +108,40 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
 
   return {
     config,
-    env,
+    env: system.env,
     apiUrl,
-    emulator,
-    control,
+    emulator: system.emulator!.running,
+    control: createControlClient(system.emulator!.running.productionUrl),
     database,
     temporal,
-    production,
-    sandbox,
+    production: orgs!.production,
+    sandbox: orgs!.sandbox,
     logs,
-    api,
-    worker,
-    createOrg,
+    api: system.api,
+    worker: system.worker ?? { done: Promise.resolve(), stop: async () => undefined },
+    createOrg: (environment, orgOptions) => createOrg(environment, orgOptions),
     call,
     status: async (accountId, environment = 'production') =>
       (await (await call(`/api/integrations/salesforce/connections/${accountId}/${environment}`)).json()) as ConnectionStatus,
     support: (accountId, command, environment = 'production') =>
       call(`/api/support/connections/${accountId}/${environment}/${command}`, { method: 'POST', headers: { authorization: `Bearer ${config.SUPPORT_TOKEN}` } }),
     async stop() {
-      await api.stop();
-      await worker.stop();
+      await system.stop();
       await temporal.connection.close();
-      await emulator.close();
       await database.drop();
     },
+  };
+}
+
+/** Orgs with one user each (an admin unless `permissions` restrict it). */
+function orgFactory(control: ControlClient): TestSystem['createOrg'] {
+  let count = 0;
+  return async (environment, options = {}) => {
+    const { permissions, ...settings } = options;
+    const org = await control.createOrg({ edition: 'Enterprise', environment, ...settings });
+    const username = `admin${++count}.${randomBytes(3).toString('hex')}@acme.example${environment === 'sandbox' ? '.uat' : ''}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const user = await control.createUser(org.orgId, { username, password, ...(permissions ? { permissions } : {}) });
+    return { orgId: org.orgId, userId: user.userId, username, password, loginUrl: org.loginUrl };
   };
 }
