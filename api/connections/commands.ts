@@ -1,30 +1,27 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { pauseSignal, resumeSignal, resyncSignal, statusQuery } from '../../workflows/connection-contract.js';
-import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
+import type { ConnectionStatus } from '../../domain/connection-status.js';
 import type { Environment } from '../../domain/environment.js';
+import { runSupportCommand, type SupportCommand } from '../temporal.js';
+import { connectionStatus, type LifecycleDeps } from './lifecycle.js';
 
-export type SupportCommand = 'pause' | 'resume' | 'resync';
+export type { SupportCommand } from '../temporal.js';
 
-const signals = { pause: pauseSignal, resume: resumeSignal, resync: resyncSignal } as const;
+/** How long a support route waits for its command to take effect (a page in flight finishes first). */
+const COMMAND_WAIT_MS = 15_000;
 
 /**
- * Hands a support command to the connection's running workflow; it takes effect between pages.
- * Returns the status right after, or null when no connection workflow is running.
+ * Hands a support command to the connection's running workflow as an Update; it takes effect
+ * between pages. Returns the status once it did (or, after COMMAND_WAIT_MS, the status then, with
+ * the command still queued), or null when no connection workflow is running.
  */
 export async function sendSupportCommand(
-  temporal: Client,
+  deps: LifecycleDeps,
   accountId: string,
   environment: Environment,
   command: SupportCommand,
 ): Promise<ConnectionStatus | null> {
-  const handle = temporal.workflow.getHandle(connectionWorkflowId(accountId, environment));
-  try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return null;
-    await handle.signal(signals[command]);
-    return await handle.query(statusQuery);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
-    throw error;
-  }
+  const result = await runSupportCommand(deps.temporal, accountId, environment, command, COMMAND_WAIT_MS);
+  if (result.outcome === 'applied') return result.status;
+  if (result.outcome === 'not-running') return null;
+  deps.logger.warn({ accountId, environment, command }, 'support command still waiting for the page in flight; answering the current status');
+  return connectionStatus(deps, accountId, environment);
 }

@@ -22,7 +22,7 @@ function commandRoute(command: SupportCommand) {
     request: { params: ConnectionParams },
     responses: {
       202: {
-        description: 'Accepted; the status right after the command was delivered',
+        description: 'Accepted; the status once the command took effect (after the page in flight), or after 15 s the status then, with the command queued',
         content: { 'application/json': { schema: z.object({ accepted: z.literal(true), status: ConnectionStatusSchema }) } },
       },
       404: { description: 'No running connection', content: { 'application/json': { schema: ErrorSchema } } },
@@ -82,7 +82,7 @@ export function registerSupportRoutes(app: OpenAPIHono, deps: LifecycleDeps): vo
   for (const command of ['pause', 'resume', 'resync'] as const) {
     app.openapi(commandRoute(command), async (c) => {
       const { accountId, environment } = c.req.valid('param');
-      const status = await sendSupportCommand(deps.temporal, accountId, environment, command);
+      const status = await sendSupportCommand(deps, accountId, environment, command);
       if (!status) throw new ApiError(404, 'NOT_CONNECTED', `No running Salesforce ${environment} connection for account ${accountId}.`);
       return c.json({ accepted: true as const, status }, 202);
     });

@@ -1,0 +1,157 @@
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { Config } from '../platform/config.js';
+import { connectionWorkflowId, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
+import type { Environment } from '../domain/environment.js';
+import {
+  disconnectSignal,
+  pauseSignal,
+  pauseUpdate,
+  reconnectedSignal,
+  resumeSignal,
+  resumeUpdate,
+  resyncSignal,
+  resyncUpdate,
+  statusQuery,
+} from '../workflows/connection-contract.js';
+import type { connectionWorkflow } from '../workflows/connection.js';
+import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from '../workflows/search-attributes.js';
+
+// The one module through which the API talks to Temporal: the rest of api/ sees plain functions.
+
+export type TemporalClient = Client;
+export type TemporalConnection = Connection;
+
+/** A lazy connection: the API starts (and /api/health reports "down") even while Temporal is unreachable. */
+export function connectTemporal(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): { client: Client; connection: Connection } {
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
+}
+
+/** For the health route: settles when Temporal's health service answers within `timeoutMs`. */
+export function checkTemporalHealth(connection: Connection, timeoutMs: number): Promise<unknown> {
+  return connection.withDeadline(Date.now() + timeoutMs, () => connection.healthService.check({}));
+}
+
+export interface ConnectionGrant {
+  connectionId: string;
+  accountId: string;
+  environment: Environment;
+  orgId: string;
+  connectedAt: string;
+}
+
+/**
+ * Starts the connection's workflow on first connect, or signals the running one (reconnect) so it
+ * keeps its sync state. Sync settings are not passed: the worker supplies them to every run.
+ */
+export async function startOrSignalConnection(client: Client, taskQueue: string, grant: ConnectionGrant): Promise<void> {
+  await client.workflow.signalWithStart<typeof connectionWorkflow, [{ orgId: string; connectedAt: string }]>('connectionWorkflow', {
+    workflowId: connectionWorkflowId(grant.accountId, grant.environment),
+    taskQueue,
+    args: [grant],
+    signal: reconnectedSignal,
+    signalArgs: [{ orgId: grant.orgId, connectedAt: grant.connectedAt }],
+    typedSearchAttributes: [
+      { key: FastFollowAccountIdKey, value: grant.accountId },
+      { key: SalesforceEnvironmentKey, value: grant.environment },
+      { key: SalesforceOrgIdKey, value: grant.orgId },
+      { key: SyncPhaseKey, value: 'initial_sync' },
+    ],
+  });
+}
+
+/** Asks the workflow to end and waits up to `waitMs` for it (a page in flight finishes first). */
+export async function stopConnectionWorkflow(client: Client, accountId: string, environment: Environment, reason: string, waitMs: number): Promise<void> {
+  const handle = client.workflow.getHandle(connectionWorkflowId(accountId, environment));
+  try {
+    await handle.signal(disconnectSignal, { reason });
+    await Promise.race([handle.result(), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+  } catch (error) {
+    // Not running (never connected, or already ended): nothing to stop.
+    if (!isNotRunning(error)) throw error;
+  }
+}
+
+/**
+ * The workflow's status: live from the running workflow (the query bounded by `timeoutMs`), or its
+ * final status. `status: null` otherwise, with the indexed phase when it runs but did not answer.
+ */
+export async function workflowStatus(
+  client: Client,
+  accountId: string,
+  environment: Environment,
+  timeoutMs: number,
+): Promise<{ status: ConnectionStatus | null; unansweredPhase?: SyncPhase }> {
+  const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  let indexedPhase: SyncPhase | undefined;
+  try {
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING') {
+      indexedPhase = description.typedSearchAttributes.get(SyncPhaseKey) as SyncPhase | undefined;
+      return { status: await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(statusQuery)) };
+    }
+    if (description.status.name === 'COMPLETED') return { status: await handle.result() };
+  } catch (error) {
+    // No worker answered: the SyncPhase search attribute still tells where it was.
+    if (indexedPhase !== undefined) return { status: null, unansweredPhase: indexedPhase };
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  return { status: null };
+}
+
+export type SupportCommand = 'pause' | 'resume' | 'resync';
+export type SupportOutcome = { outcome: 'applied'; status: ConnectionStatus } | { outcome: 'not-running' } | { outcome: 'still-waiting' };
+
+const updates = { pause: pauseUpdate, resume: resumeUpdate, resync: resyncUpdate } as const;
+const signals = { pause: pauseSignal, resume: resumeSignal, resync: resyncSignal } as const;
+
+/**
+ * Runs a support command as an Update: answers the status once the command took effect. When that
+ * takes longer than `waitMs` (a long page in flight), the command stays queued: 'still-waiting'.
+ */
+export async function runSupportCommand(
+  client: Client,
+  accountId: string,
+  environment: Environment,
+  command: SupportCommand,
+  waitMs: number,
+): Promise<SupportOutcome> {
+  const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  try {
+    const status = await client.connection.withDeadline(Date.now() + waitMs, () => handle.executeUpdate(updates[command]));
+    return { outcome: 'applied', status };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { outcome: 'still-waiting' };
+    if (isNotRunning(error)) return { outcome: 'not-running' };
+    if (isUnknownUpdate(error)) return signalFallback(client, handle, command, waitMs);
+    // The workflow refused it (it is ending: the validator): as good as not running.
+    if (error instanceof WorkflowUpdateFailedError) return { outcome: 'not-running' };
+    throw error;
+  }
+}
+
+/** A worker still on code without the Updates: the signal, then the status as it is. */
+async function signalFallback(
+  client: Client,
+  handle: WorkflowHandle<typeof connectionWorkflow>,
+  command: SupportCommand,
+  waitMs: number,
+): Promise<SupportOutcome> {
+  await handle.signal(signals[command]);
+  return { outcome: 'applied', status: await client.connection.withDeadline(Date.now() + waitMs, () => handle.query(statusQuery)) };
+}
+
+function isNotRunning(error: unknown): boolean {
+  return error instanceof WorkflowNotFoundError || (error instanceof Error && /workflow execution already completed/i.test(error.message));
+}
+
+function isUnknownUpdate(error: unknown): boolean {
+  return error instanceof WorkflowUpdateFailedError && /No registered handler for update/.test(error.cause?.message ?? '');
+}
