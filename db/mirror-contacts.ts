@@ -1,0 +1,151 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { countDeleted, countInserted, INSERTED, modstampOf, type ApplyContext, type ApplyResult, type SalesforceRecord } from './mirror-rows.js';
+import { decideEmailOwner, resolveDuplicateEmails } from '../domain/sync/duplicates.js';
+import type { SyncIssue } from '../domain/sync/issues.js';
+import { mapContact } from '../domain/sync/mapping.js';
+
+type ContactRow = ReturnType<typeof mapContact>['row'] & { salesforce_modstamp: Date };
+type StoredContact = { id: string; salesforce_contact_id: string | null; salesforce_modstamp: Date | null; email_key: string | null };
+
+/** Where the page's contacts land: which emails move, which rows lose theirs, which FastFollow-only rows are adopted. */
+interface EmailSettlement {
+  rows: ContactRow[];
+  /** Row ids that lose their email to an older Salesforce contact. */
+  demote: string[];
+  /** FastFollow-only rows that are this Salesforce contact. */
+  adopt: Array<{ id: string; sfId: string }>;
+}
+
+export async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const issues: SyncIssue[] = [];
+  let removed = 0;
+  if (deletedIds.length > 0) {
+    removed = countDeleted(await trx.deleteFrom('contacts').where('account_id', '=', accountId).where('salesforce_contact_id', 'in', deletedIds).execute());
+  }
+  if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
+
+  const mapped = live.map((record) => {
+    const result = mapContact(record);
+    issues.push(...result.issues);
+    return { ...result.row, salesforce_modstamp: modstampOf(record) };
+  });
+  const batch = resolveDuplicateEmails(mapped);
+  issues.push(...batch.issues);
+
+  const existing = await storedContacts(trx, accountId, batch.rows);
+  const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
+  // An older version than the stored one is skipped whole, before it can move any email.
+  const incoming = batch.rows.filter((row) => {
+    const stored = rowBySfId.get(row.salesforce_contact_id)?.salesforce_modstamp;
+    return !stored || row.salesforce_modstamp.getTime() >= stored.getTime();
+  });
+  const { rows, demote, adopt } = settleEmails(incoming, existing, rowBySfId, issues);
+  await freeEmailsAndAdopt(trx, rows, rowBySfId, demote, adopt);
+
+  if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
+  const inserted = await upsertContacts(trx, accountId, rows);
+  // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
+  return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
+}
+
+/** Who holds these emails today, and what these contacts look like today: one query. */
+async function storedContacts(trx: Transaction<Database>, accountId: string, rows: ContactRow[]): Promise<StoredContact[]> {
+  const emails = [...new Set(rows.flatMap((row) => (row.email ? [row.email] : [])))];
+  return trx
+    .selectFrom('contacts')
+    .select(['id', 'salesforce_contact_id', 'salesforce_modstamp', sql<string | null>`lower(email)`.as('email_key')])
+    .where('account_id', '=', accountId)
+    .where((eb) =>
+      eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', rows.map((row) => row.salesforce_contact_id))]),
+    )
+    .execute();
+}
+
+/** Decides each incoming email against its current holder (domain/sync/duplicates.ts); pushes the issues it finds. */
+function settleEmails(incoming: ContactRow[], existing: StoredContact[], rowBySfId: Map<string, StoredContact>, issues: SyncIssue[]): EmailSettlement {
+  // A holder that is itself in this page is about to get its new email (the batch rule already
+  // settled conflicts inside the page), so only contacts outside the page can contest an email.
+  const inPage = new Set(incoming.map((row) => row.salesforce_contact_id));
+  const holderByEmail = new Map(
+    existing.filter((row) => row.email_key && !(row.salesforce_contact_id && inPage.has(row.salesforce_contact_id))).map((row) => [row.email_key!, row]),
+  );
+  const demote: string[] = [];
+  const adopt: Array<{ id: string; sfId: string }> = [];
+  const rows = incoming.map((row) => {
+    if (!row.email) return row;
+    const holder = holderByEmail.get(row.email);
+    const decision = decideEmailOwner(row, holder);
+    switch (decision.outcome) {
+      case 'take':
+        demote.push(holder!.id);
+        issues.push(decision.issue);
+        return row;
+      case 'yield':
+        issues.push(decision.issue);
+        return { ...row, email: null };
+      case 'adopt':
+        if (rowBySfId.has(row.salesforce_contact_id)) {
+          // Both exist as separate FastFollow rows: never merge silently.
+          issues.push({
+            code: 'DUPLICATE_EMAIL',
+            field: 'Email',
+            message: 'A FastFollow contact without a Salesforce link already has this email; this contact is stored without an email.',
+            salesforceId: row.salesforce_contact_id,
+          });
+          return { ...row, email: null };
+        }
+        adopt.push({ id: holder!.id, sfId: row.salesforce_contact_id });
+        return row;
+      default:
+        return row;
+    }
+  });
+  return { rows, demote, adopt };
+}
+
+/** Frees every email that is about to move before the upsert, so swaps within a page cannot collide; links adopted rows. */
+async function freeEmailsAndAdopt(
+  trx: Transaction<Database>,
+  rows: ContactRow[],
+  rowBySfId: Map<string, StoredContact>,
+  demote: string[],
+  adopt: EmailSettlement['adopt'],
+): Promise<void> {
+  const moving = rows.flatMap((row) => {
+    const current = rowBySfId.get(row.salesforce_contact_id);
+    return current && current.email_key !== row.email ? [current.id] : [];
+  });
+  const clear = [...demote, ...moving];
+  if (clear.length > 0) await trx.updateTable('contacts').set({ email: null, updated_at: new Date() }).where('id', 'in', clear).execute();
+  for (const { id, sfId } of adopt) {
+    await trx.updateTable('contacts').set({ salesforce_contact_id: sfId }).where('id', '=', id).execute();
+  }
+}
+
+/** Upserts by Salesforce Id; an older SystemModstamp never overwrites a newer one. Returns how many rows were new. */
+async function upsertContacts(trx: Transaction<Database>, accountId: string, rows: ContactRow[]): Promise<number> {
+  const written = await trx
+    .insertInto('contacts')
+    .values(rows.map((row) => ({ account_id: accountId, ...row })))
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'salesforce_contact_id'])
+        .where('salesforce_contact_id', 'is not', null)
+        .doUpdateSet({
+          full_name: (eb) => eb.ref('excluded.full_name'),
+          email: (eb) => eb.ref('excluded.email'),
+          phone: (eb) => eb.ref('excluded.phone'),
+          company_name: (eb) => eb.ref('excluded.company_name'),
+          salesforce_account_id: (eb) => eb.ref('excluded.salesforce_account_id'),
+          salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp'),
+          updated_at: sql`now()`,
+        })
+        .where((eb) =>
+          eb.or([eb('contacts.salesforce_modstamp', 'is', null), eb('contacts.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
+        ),
+    )
+    .returning(INSERTED)
+    .execute();
+  return countInserted(written);
+}
