@@ -40,53 +40,54 @@ function nothingRead(cursor: CursorRow): SyncPageResult {
   return { done: true, fetched: 0, upserted: 0, deleted: 0, issues: 0, recordsSynced: Number(cursor.records_synced), apiCalls: 0, apiUsage: null };
 }
 
-export function createSyncActivities({ db, tokens, sync }: ActivityDependencies) {
-  /** Reads the page in one Salesforce session: plans the initial reads first if nobody has yet. */
-  async function fetchPage(connectionId: string, cursor: CursorRow, read: NextRead) {
-    let apiCalls = 0;
-    const countCall = () => {
-      apiCalls++;
-    };
-    const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
-      let current = cursor;
-      if (read.mode === 'initial' && !current.method) {
-        countCall();
-        await planInitialReads(conn, db, connectionId, sync.bulkMinRecords);
-        current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
-      }
-      const page: FetchedPage =
-        read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
-      return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
-    }).catch((error: unknown) => {
-      // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
-      throw toActivityFailure(error);
-    });
-    return { ...fetched, apiCalls };
-  }
+/** Reads the page in one Salesforce session: plans the initial reads first if nobody has yet. */
+async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionId: string, cursor: CursorRow, read: NextRead) {
+  let apiCalls = 0;
+  const countCall = () => {
+    apiCalls++;
+  };
+  const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
+    let current = cursor;
+    if (read.mode === 'initial' && !current.method) {
+      countCall();
+      await planInitialReads(conn, db, connectionId, sync.bulkMinRecords);
+      current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
+    }
+    const page: FetchedPage =
+      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
+    return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
+  }).catch((error: unknown) => {
+    // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
+    throw toActivityFailure(error);
+  });
+  return { ...fetched, apiCalls };
+}
 
-  async function syncOnePage(input: SyncPageInput): Promise<SyncPageResult> {
-    const { connectionId, object } = input;
-    const accountId = await connectionAccountId(db, connectionId);
-    const cursor = await loadOrCreateCursor(db, { connectionId, object });
-    const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
-    if (!read) return nothingRead(cursor);
-    const startedAt = new Date();
+async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput): Promise<SyncPageResult> {
+  const { db } = deps;
+  const { connectionId, object } = input;
+  const accountId = await connectionAccountId(db, connectionId);
+  const cursor = await loadOrCreateCursor(db, { connectionId, object });
+  const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
+  if (!read) return nothingRead(cursor);
+  const startedAt = new Date();
 
-    const fetched = await fetchPage(connectionId, cursor, read);
-    heartbeat();
-    const applied = await applyAndAdvance(db, { accountId, connectionId, object }, fetched.cursor, read, fetched.page, startedAt);
-    return {
-      done: fetched.page.done,
-      fetched: fetched.page.records.length,
-      upserted: applied.upserted,
-      deleted: applied.deleted,
-      issues: applied.issues,
-      recordsSynced: applied.recordsSynced,
-      apiCalls: fetched.apiCalls,
-      apiUsage: fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null,
-    };
-  }
+  const fetched = await fetchPage(deps, connectionId, cursor, read);
+  heartbeat();
+  const applied = await applyAndAdvance(db, { accountId, connectionId, object }, fetched.cursor, read, fetched.page, startedAt);
+  return {
+    done: fetched.page.done,
+    fetched: fetched.page.records.length,
+    upserted: applied.upserted,
+    deleted: applied.deleted,
+    issues: applied.issues,
+    recordsSynced: applied.recordsSynced,
+    apiCalls: fetched.apiCalls,
+    apiUsage: fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null,
+  };
+}
 
+export function createSyncActivities(deps: ActivityDependencies) {
   return {
     /**
      * Reads one page of one object (initial read, or the current incremental window), applies it
@@ -97,7 +98,7 @@ export function createSyncActivities({ db, tokens, sync }: ActivityDependencies)
       const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         heartbeat();
-        return await syncOnePage(input);
+        return await syncOnePage(deps, input);
       } finally {
         clearInterval(beat);
       }
