@@ -9,13 +9,17 @@ describe('workflow replay over recorded histories', () => {
   const histories = loadHistories();
 
   it('has recorded histories to replay', () => {
-    // Before the sync cycle (v1: a bare connection check per poll) and after it (patched 'salesforce-sync-cycle').
+    // Before the sync cycle (v1: a bare connection check per poll), after it (patched 'salesforce-sync-cycle'),
+    // and v3 (settings from the worker, support Updates, pending commands carried across continueAsNew;
+    // recorded by workflow-logic.test.ts with RECORD_HISTORIES=1).
     expect(histories.map((h) => h.workflowId)).toEqual(
       expect.arrayContaining([
         'v1-connection-check_salesforce-connection_acct-bye_production.binpb',
         'v1-connection-check_salesforce-connection_acct-revoked_production.binpb',
         'salesforce-connection_acct-bye_production.binpb',
         'salesforce-connection_acct-revoked_production.binpb',
+        'v3-updates-resync-pause-disconnect.binpb',
+        'v3-continue-as-new-carrying-resync.binpb',
       ]),
     );
   });

@@ -25,3 +25,13 @@ export function loadHistories(): Array<{ workflowId: string; history: temporal.a
     .filter((file) => file.endsWith('.binpb'))
     .map((file) => ({ workflowId: file, history: History.decode(readFileSync(path.join(HISTORIES_DIR, file))) }));
 }
+
+/**
+ * Saves one run's history as a replay fixture when RECORD_HISTORIES=1 (workflow-logic.test.ts records
+ * the Update, settings and continue-as-new paths this way; tokens.test.ts the real-system ones).
+ */
+export async function saveHistory(name: string, history: temporal.api.history.v1.IHistory): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.binpb`), History.encode(History.fromObject(history)).finish());
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Activities, SyncSettings } from '../../activities/index.js';
+import type { ConnectionStatus } from '../../domain/connection-status.js';
+import { statusQuery, type ConnectionWorkflowInput } from '../../workflows/connection-contract.js';
+import type { connectionWorkflow } from '../../workflows/connection.js';
+import { workflowsPath } from '../../worker/create-worker.js';
+
+// The real connectionWorkflow on the run's Temporal dev server, with scripted fake activities:
+// workflow logic (backoff, error waits, commands, continueAsNew) in milliseconds instead of hours.
+
+export type SyncPageInput = Parameters<Activities['syncPage']>[0];
+export type SyncPageResult = Awaited<ReturnType<Activities['syncPage']>>;
+export type ConnectionHandle = WorkflowHandle<typeof connectionWorkflow>;
+
+/** One fake org per workflow: what its syncPage answers, and what the workflow asked of it. */
+export class FakeOrg {
+  /** Answers page n (0-based, counted over the whole workflow) or throws. Default: every page is the last. */
+  script: (input: SyncPageInput, n: number) => SyncPageResult | Promise<SyncPageResult> = () => page();
+  settings: SyncSettings = { pollIntervalMs: 200, lookbackMs: 1_234, safetyLagMs: 567 };
+  readonly pages: Array<SyncPageInput & { runId: string }> = [];
+  /** Each cursor reset, with how many pages had been read before it. */
+  readonly resets: Array<{ runId: string; pagesBefore: number }> = [];
+}
+
+export function page(overrides: Partial<SyncPageResult> = {}): SyncPageResult {
+  return { done: true, fetched: 2, upserted: 2, deleted: 0, issues: 0, recordsSynced: 2, apiCalls: 1, apiUsage: { used: 10, max: 1_000 }, ...overrides };
+}
+
+/** A typed, non-retryable Salesforce failure, as activities/failures.ts builds them. */
+export function salesforceFailure(code: 'REQUEST_LIMIT_EXCEEDED' | 'INSUFFICIENT_ACCESS' | 'INVALID_GRANT'): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Salesforce says ${code}`, code);
+}
+
+export interface Harness {
+  client: Client;
+  /** Starts a connection workflow on a fresh fake org; `setup` scripts the org before the first activity. */
+  start(
+    name: string,
+    options?: Partial<Pick<ConnectionWorkflowInput, 'timings' | 'cyclesPerRun'>>,
+    setup?: (org: FakeOrg) => void,
+  ): Promise<{ handle: ConnectionHandle; org: FakeOrg }>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(address: string): Promise<Harness> {
+  const orgs = new Map<string, FakeOrg>();
+  const orgOf = () => {
+    const execution = Context.current().info.workflowExecution!; // always set: these run for a workflow
+    return { org: orgs.get(execution.workflowId)!, runId: execution.runId };
+  };
+  const activities = {
+    async syncSettings() {
+      return orgOf().org.settings;
+    },
+    async syncPage(input: SyncPageInput) {
+      const { org, runId } = orgOf();
+      org.pages.push({ ...input, runId });
+      return org.script(input, org.pages.length - 1);
+    },
+    async resetSyncCursors() {
+      const { org, runId } = orgOf();
+      org.resets.push({ runId, pagesBefore: org.pages.length });
+    },
+    async checkConnection() {
+      return { apiUsage: { used: 1, max: 1_000 } };
+    },
+  } satisfies Partial<Activities>;
+
+  const taskQueue = `workflow-logic-${randomBytes(4).toString('hex')}`;
+  const native = await NativeConnection.connect({ address });
+  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address }) });
+
+  return {
+    client,
+    async start(name, options = {}, setup) {
+      const id = `logic-${name}-${randomBytes(3).toString('hex')}`;
+      const org = new FakeOrg();
+      setup?.(org);
+      orgs.set(id, org);
+      const input: ConnectionWorkflowInput = {
+        connectionId: id,
+        accountId: `acct-${name}`,
+        environment: 'production',
+        orgId: '00D000000000LOGIC',
+        connectedAt: new Date().toISOString(),
+        ...options,
+      };
+      await client.workflow.start<typeof connectionWorkflow>('connectionWorkflow', { workflowId: id, taskQueue, args: [input] });
+      // A handle on the workflow id (not the first run): it follows continueAsNew.
+      return { handle: client.workflow.getHandle<typeof connectionWorkflow>(id), org };
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await native.close();
+      await client.connection.close();
+    },
+  };
+}
+
+/** Polls `probe` every 20 ms until it returns a value (not undefined/false). */
+export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits for a status that satisfies `test` (the workflow's own query). */
+export function statusWhere(handle: ConnectionHandle, test: (status: ConnectionStatus) => boolean, timeoutMs?: number): Promise<ConnectionStatus> {
+  return until(async () => {
+    const status = await handle.query(statusQuery);
+    return test(status) ? status : undefined;
+  }, timeoutMs);
+}
+
+/** Durations (ms) of the timers the given run started, in order. */
+export async function timerDurations(client: Client, workflowId: string, runId?: string): Promise<number[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1_000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+  });
+}
+
+/** Resolves once the run has completed a workflow task after its latest signal (the handler ran). */
+export async function signalHandled(client: Client, workflowId: string): Promise<void> {
+  await until(async () => {
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const signalled = events.findLastIndex((event) => event.workflowExecutionSignaledEventAttributes);
+    return signalled >= 0 && events.slice(signalled).some((event) => event.workflowTaskCompletedEventAttributes);
+  });
+}
+
+/** A gate a fake activity waits at until the test opens it. */
+export function gate(): { entered: Promise<void>; enter(): Promise<void>; open(): void } {
+  let markEntered!: () => void;
+  let open!: () => void;
+  const entered = new Promise<void>((resolve) => (markEntered = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    entered,
+    open,
+    enter() {
+      markEntered();
+      return opened;
+    },
+  };
+}
