@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../platform/config.js';
+import { createLogger } from '../../platform/logger.js';
+import { startWorker } from '../../worker/run-worker.js';
 import { statusQuery, type ConnectionWorkflowInput } from '../../workflows/connection-contract.js';
 import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
 import { connectionWorkflow } from '../../workflows/connection.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
+import { timerDurations } from '../support/workflow-harness.js';
 
 let system: TestSystem;
 let org: TestOrg;
@@ -92,3 +96,45 @@ describe('connection workflow hygiene', () => {
   });
 });
 
+describe('support commands over the API', () => {
+  it('pause, resume and resync answer the status after the command took effect', async () => {
+    const support = async (command: 'pause' | 'resume' | 'resync') => {
+      const response = await system.support(ACCOUNT, command);
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { accepted: true; status: ConnectionStatus }).status;
+    };
+    expect((await support('pause')).phase).toBe('paused');
+    expect((await system.status(ACCOUNT)).phase).toBe('paused');
+    expect(['incremental', 'initial_sync']).toContain((await support('resume')).phase);
+    const resynced = await support('resync');
+    expect(resynced.phase).toBe('initial_sync');
+    expect(resynced.initialSync).toMatchObject({ completedAt: null, records: 0 });
+    expect((await system.support('acct-nobody', 'pause')).status).toBe(404);
+    await eventually(async () => (await system.status(ACCOUNT)).initialSync?.completedAt, 30_000);
+  });
+});
+
+describe('settings from the worker', () => {
+  it('a changed SYNC_POLL_INTERVAL reaches the running connection at its next continueAsNew', async () => {
+    // Since the first test, the connection continues as new every three cycles, polling every SYNC_POLL_INTERVAL.
+    const handle = system.temporal.workflow.getHandle(workflowId);
+    const before = (await handle.describe()).runId;
+    const oldInterval = system.config.SYNC_POLL_INTERVAL;
+    const newInterval = oldInterval + 1_000;
+    await eventually(async () => (await timerDurations(system.temporal, workflowId, before)).length > 0, 30_000);
+
+    await system.worker.stop();
+    const worker = await startWorker(loadConfig({ ...system.env, SYNC_POLL_INTERVAL: `${newInterval}ms` }), createLogger({ level: 'silent' }));
+    try {
+      const laterRun = await eventually(async () => {
+        const { runId } = await handle.describe();
+        return runId !== before && (await timerDurations(system.temporal, workflowId, runId)).includes(newInterval) ? runId : undefined;
+      }, 30_000);
+      // The run in progress keeps what it read at its start; the next run reads the worker's new value.
+      expect(new Set(await timerDurations(system.temporal, workflowId, before))).toEqual(new Set([oldInterval]));
+      expect(new Set(await timerDurations(system.temporal, workflowId, laterRun))).toEqual(new Set([newInterval]));
+    } finally {
+      await worker.stop();
+    }
+  });
+});
