@@ -64,7 +64,8 @@ async function startCycle({ input, state, setPhase, useSyncCycle }: LaneContext)
   const initial = !state.initialSyncDone;
   setPhase(initial ? 'initial_sync' : 'incremental', initial ? 'Initial sync' : 'Incremental sync');
   if (useSyncCycle) state.beginInitialRead(new Date().toISOString());
-  state.markCommandsActedOn();
+  // A pause that came during the reset is acted on when the lane parks, not here.
+  if (!state.paused) state.markCommandsActedOn();
 }
 
 /** One pass over every object (the initial read, or an incremental window), then the poll wait. */

@@ -145,6 +145,26 @@ describe.concurrent('connection workflow logic (fake activities)', () => {
     await saveHistory('v3-updates-resync-pause-disconnect', await handle.fetchHistory());
   });
 
+  it('a pause that arrives while the cursors are being reset answers paused, not the read it stopped', async () => {
+    const held = gate();
+    const { handle, org } = await harness.start('pause-during-reset', {}, (org) => {
+      org.onReset = () => held.enter();
+    });
+    await statusWhere(handle, upToDate('incremental'));
+    const resync = handle.executeUpdate(resyncUpdate);
+    await held.entered;
+    const pause = handle.executeUpdate(pauseUpdate);
+    await until(async () => (await handle.fetchHistory()).events!.some((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'supportPause'));
+    held.open();
+    expect((await pause).phase).toBe('paused');
+    expect((await resync).phase).toBe('paused');
+    const pagesWhilePaused = org.pages.length;
+    expect((await handle.executeUpdate(resumeUpdate)).phase).toBe('initial_sync');
+    await statusWhere(handle, upToDate('incremental'));
+    expect(org.pages[pagesWhilePaused]!.mode).toBe('initial');
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+
   it('a resync signalled in the cycle that continues as new is carried into the next run (was lost)', async () => {
     const { handle, org } = await harness.start('carry-resync', { cyclesPerRun: 0 });
     const before = await statusWhere(handle, upToDate('incremental'));

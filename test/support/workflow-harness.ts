@@ -21,6 +21,8 @@ export class FakeOrg {
   /** Answers page n (0-based, counted over the whole workflow) or throws. Default: every page is the last. */
   script: (input: SyncPageInput, n: number) => SyncPageResult | Promise<SyncPageResult> = () => page();
   settings: SyncSettings = { pollIntervalMs: 200, lookbackMs: 1_234, safetyLagMs: 567 };
+  /** Runs inside resetSyncCursors (a test can hold the reset there). */
+  onReset: () => Promise<void> | void = () => undefined;
   readonly pages: Array<SyncPageInput & { runId: string }> = [];
   /** Each cursor reset, with how many pages had been read before it. */
   readonly resets: Array<{ runId: string; pagesBefore: number }> = [];
@@ -63,6 +65,7 @@ export async function startHarness(address: string): Promise<Harness> {
     },
     async resetSyncCursors() {
       const { org, runId } = orgOf();
+      await org.onReset();
       org.resets.push({ runId, pagesBefore: org.pages.length });
     },
     async checkConnection() {
