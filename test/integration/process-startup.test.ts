@@ -50,3 +50,31 @@ describe('production entry points fail with one clear line', () => {
     expect(stderr).not.toContain('pw@');
   });
 });
+
+describe('production entry points log JSON', () => {
+  it('worker: polls, logs one JSON object per line (no pretty-printing), and stops on SIGTERM', async () => {
+    const database = await createTestDatabase({ migrate: false });
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...testEnv(), DATABASE_URL: database.url, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('worker polling')) resolve();
+        });
+        void exited.then((code) => reject(new Error(`worker exited early (${code})`)));
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = stdout.trim().split('\n');
+      const parsed = lines.map((line) => JSON.parse(line) as { msg: string; name: string });
+      expect(parsed.find((line) => line.msg === 'worker polling')).toMatchObject({ name: 'worker', level: 30 });
+    } finally {
+      await database.drop();
+    }
+  });
+});
