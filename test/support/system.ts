@@ -60,16 +60,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   const database = await createTestDatabase();
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  let orgs: { production: TestOrg; sandbox: TestOrg } | undefined;
-  let createOrg: TestSystem['createOrg'] = () => Promise.reject(new Error('the emulator has not started'));
-  // The orgs exist before the API starts, so the demo page can list their logins.
-  const seed: EmulatorSeed = async (control, callbackUrl) => {
-    const app = await connectedAppSeed('Test')(control, callbackUrl);
-    createOrg = orgFactory(control);
-    orgs = { production: await createOrg('production'), sandbox: await createOrg('sandbox') };
-    const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
-    return { ...app, logins: [login('production', orgs.production), login('sandbox', orgs.sandbox)] };
-  };
+  const seeded = testOrgsSeed();
   const env = testEnv({
     API_PORT: String(port),
     SALESFORCE_CALLBACK_URL: `${apiUrl}/api/integrations/salesforce/callback`,
@@ -87,7 +78,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     ports: { api: port },
     postgres: { url: database.url },
     temporal: { address: env.TEMPORAL_ADDRESS! },
-    emulator: { seed },
+    emulator: { seed: seeded.seed },
     logger,
     temporalLog: { to: logger }, // so the leak checks see the SDK's and activities' lines too
     // worker: false leaves the task queue to worker processes the test runs itself (crash tests).
@@ -99,13 +90,8 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   });
   const { config } = system;
   const temporal = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }) });
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${apiUrl}${path}`, {
-      redirect: 'manual',
-      ...init,
-      headers: { authorization: `Bearer ${config.API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-
+  const { call, status, support } = apiCalls(apiUrl, config);
+  const { production, sandbox, createOrg } = seeded.result();
   return {
     config,
     env: system.env,
@@ -114,22 +100,60 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     control: createControlClient(system.emulator!.running.productionUrl),
     database,
     temporal,
-    production: orgs!.production,
-    sandbox: orgs!.sandbox,
+    production,
+    sandbox,
     logs,
     api: system.api,
     worker: system.worker ?? { done: Promise.resolve(), stop: async () => undefined },
-    createOrg: (environment, orgOptions) => createOrg(environment, orgOptions),
+    createOrg,
     call,
-    status: async (accountId, environment = 'production') =>
-      (await (await call(`/api/integrations/salesforce/connections/${accountId}/${environment}`)).json()) as ConnectionStatus,
-    support: (accountId, command, environment = 'production') =>
-      call(`/api/support/connections/${accountId}/${environment}/${command}`, { method: 'POST', headers: { authorization: `Bearer ${config.SUPPORT_TOKEN}` } }),
+    status,
+    support,
     async stop() {
       await system.stop();
       await temporal.connection.close();
       await database.drop();
     },
+  };
+}
+
+/**
+ * A Connected App and a production and a sandbox org, made while the composer seeds the emulator
+ * (before the API starts, so the demo page can list their logins).
+ */
+function testOrgsSeed(): { seed: EmulatorSeed; result: () => Pick<TestSystem, 'production' | 'sandbox' | 'createOrg'> } {
+  let result: Pick<TestSystem, 'production' | 'sandbox' | 'createOrg'> | undefined;
+  const seed: EmulatorSeed = async (control, callbackUrl) => {
+    const app = await connectedAppSeed('Test')(control, callbackUrl);
+    const createOrg = orgFactory(control);
+    const [production, sandbox] = [await createOrg('production'), await createOrg('sandbox')];
+    result = { production, sandbox, createOrg };
+    const login = (environment: 'production' | 'sandbox', org: TestOrg) => ({ environment, username: org.username, password: org.password });
+    return { ...app, logins: [login('production', production), login('sandbox', sandbox)] };
+  };
+  return {
+    seed,
+    result: () => {
+      if (!result) throw new Error('the emulator was not seeded');
+      return result;
+    },
+  };
+}
+
+/** The API over HTTP with the app's bearer token (support commands with the support token). */
+function apiCalls(apiUrl: string, config: Config): Pick<TestSystem, 'call' | 'status' | 'support'> {
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${apiUrl}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { authorization: `Bearer ${config.API_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+  return {
+    call,
+    status: async (accountId, environment = 'production') =>
+      (await (await call(`/api/integrations/salesforce/connections/${accountId}/${environment}`)).json()) as ConnectionStatus,
+    support: (accountId, command, environment = 'production') =>
+      call(`/api/support/connections/${accountId}/${environment}/${command}`, { method: 'POST', headers: { authorization: `Bearer ${config.SUPPORT_TOKEN}` } }),
   };
 }
 
