@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** DESIGN §3.3 ⚑: every error is `{ error: { code, message, fix? } }`. */
+/** A contract (docs/contracts.md#errors): every error is `{ error: { code, message, fix? } }`. */
 export interface ErrorBody {
   error: { code: string; message: string; fix?: string; fields?: FieldError[] };
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../platform/logger.js';
 import { onShutdownSignal, runMain } from '../platform/run-main.js';
 import { startApiServer } from './server.js';
 
-/** `npm run api`: the production API process, configured by environment (DESIGN §3.2). */
+/** `npm run api`: the production API process, configured by environment (docs/contracts.md#settings). */
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });

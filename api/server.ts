@@ -1,5 +1,4 @@
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { TokenVault } from '../platform/token-vault.js';
 import type { Config } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
@@ -7,6 +6,7 @@ import type { Logger } from '../platform/logger.js';
 import { StartupError } from '../platform/run-main.js';
 import { createApp, type AppOptions } from './app.js';
 import { databaseProbe, temporalProbe } from './health-probes.js';
+import { connectTemporal } from './temporal.js';
 
 export interface RunningApi {
   url: string;
@@ -17,12 +17,12 @@ export interface RunningApi {
 export async function startApiServer(config: Config, logger: Logger, options: AppOptions = {}): Promise<RunningApi> {
   const db = createDb(config.DATABASE_URL);
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
-  const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const { client, connection: temporal } = connectTemporal(config);
   const app = createApp({
     config,
     db,
     vault: TokenVault.fromConfig(config),
-    temporal: new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE }),
+    temporal: client,
     probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
     logger,
   }, options);

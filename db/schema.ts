@@ -11,7 +11,7 @@ export type DateOnly = ColumnType<string, string, string>;
 /** Postgres `numeric` is read as a string to keep amounts exact. */
 export type Numeric = ColumnType<string, string | number, string | number>;
 
-// FastFollow's own tables (DESIGN §3.5 ⚑). The app owns them; the sync reads and writes them.
+// FastFollow's own tables (a contract: docs/contracts.md#postgres). The app owns them; the sync reads and writes them.
 export interface ContactsTable {
   id: Generated<string>;
   account_id: string;

@@ -25,7 +25,7 @@ export interface DevServer {
 }
 
 /**
- * Starts the Temporal CLI dev server with DESIGN §3.4's search attributes registered, through
+ * Starts the Temporal CLI dev server with the search attributes in docs/contracts.md#temporal registered, through
  * @temporalio/testing so an SDK-downloaded server works the same way as a local binary.
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<DevServer> {

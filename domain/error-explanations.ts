@@ -1,5 +1,5 @@
 /**
- * The seed's troubleshooting table (DESIGN §4): every Salesforce failure we explain to users,
+ * The seed's troubleshooting table: every Salesforce failure we explain to users,
  * with the fix text the app and support show verbatim. Pure data, safe to import from workflows.
  */
 export interface ErrorExplanation {

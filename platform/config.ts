@@ -84,7 +84,7 @@ export type Config = z.infer<typeof environmentSchema>;
 const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_PREVIOUS_KEYS', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL']);
 
 /**
- * Reads and validates the environment (DESIGN §3.2). Empty strings count as unset, so
+ * Reads and validates the environment (docs/contracts.md#settings). Empty strings count as unset, so
  * `FOO= npm run worker` behaves like leaving FOO out.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -4,7 +4,7 @@ export type { Logger };
 
 /**
  * Paths pino censors wherever they appear one or two levels deep. Tokens must never reach a
- * log line even if a caller logs a whole object by mistake (DESIGN §3.6).
+ * log line even if a caller logs a whole object by mistake (docs/contracts.md).
  */
 const REDACTED_KEYS = [
   'authorization',

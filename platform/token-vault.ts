@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Encryption at rest for Salesforce OAuth secrets (DESIGN §3.6).
+ * Encryption at rest for Salesforce OAuth secrets (docs/contracts.md).
  *
  * AES-256-GCM with a key per FastFollow account, derived by HKDF from a versioned master key.
  * A per-account key means a leaked derived key (or a bug that decrypts with the wrong one) only

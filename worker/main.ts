@@ -5,7 +5,7 @@ import { onShutdownSignal, runMain } from '../platform/run-main.js';
 import { startWorker } from './run-worker.js';
 import { installTemporalRuntimeLogging } from './runtime-logging.js';
 
-/** `npm run worker`: the production worker process, configured by environment (DESIGN §3.2). */
+/** `npm run worker`: the production worker process, configured by environment (docs/contracts.md#settings). */
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });

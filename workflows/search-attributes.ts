@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-// DESIGN §3.4 ⚑: how engineers find a connection in the Temporal UI. Workflow-safe module.
+// A contract (docs/contracts.md#temporal): how engineers find a connection in the Temporal UI. Workflow-safe module.
 export const FastFollowAccountIdKey = defineSearchAttributeKey('FastFollowAccountId', SearchAttributeType.KEYWORD);
 export const SalesforceEnvironmentKey = defineSearchAttributeKey('SalesforceEnvironment', SearchAttributeType.KEYWORD);
 export const SalesforceOrgIdKey = defineSearchAttributeKey('SalesforceOrgId', SearchAttributeType.KEYWORD);

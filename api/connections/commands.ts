@@ -18,10 +18,11 @@ export async function sendSupportCommand(
   accountId: string,
   environment: Environment,
   command: SupportCommand,
-): Promise<ConnectionStatus | null> {
+): Promise<{ applied: boolean; status: ConnectionStatus } | null> {
   const result = await runSupportCommand(deps.temporal, accountId, environment, command, COMMAND_WAIT_MS);
-  if (result.outcome === 'applied') return result.status;
+  if (result.outcome === 'applied') return { applied: true, status: result.status };
   if (result.outcome === 'not-running') return null;
   deps.logger.warn({ accountId, environment, command }, 'support command still waiting for the page in flight; answering the current status');
-  return connectionStatus(deps, accountId, environment);
+  const status = await connectionStatus(deps, accountId, environment);
+  return status ? { applied: false, status } : null;
 }

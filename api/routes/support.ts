@@ -12,6 +12,10 @@ const descriptions: Record<SupportCommand, string> = {
   resync: 'Re-read everything from Salesforce after the current page; FastFollow data is kept and upserted',
 };
 
+// The body is the status itself (as the status route answers it); `status` repeats it for clients of the
+// first version of these routes, which answered `{accepted, status}`.
+const CommandAnswer = ConnectionStatusSchema.extend({ accepted: z.literal(true), applied: z.boolean(), status: ConnectionStatusSchema }).openapi('SupportCommandAnswer');
+
 function commandRoute(command: SupportCommand) {
   return createRoute({
     method: 'post',
@@ -21,10 +25,8 @@ function commandRoute(command: SupportCommand) {
     security: [{ supportToken: [] }],
     request: { params: ConnectionParams },
     responses: {
-      202: {
-        description: 'Accepted; the status once the command took effect (after the page in flight), or after 15 s the status then, with the command queued',
-        content: { 'application/json': { schema: z.object({ accepted: z.literal(true), status: ConnectionStatusSchema }) } },
-      },
+      200: { description: 'Done: the connection status after the command took effect (after the page in flight)', content: { 'application/json': { schema: CommandAnswer } } },
+      202: { description: 'Queued: the page in flight took longer than 15 s; the status now, the command applies after that page', content: { 'application/json': { schema: CommandAnswer } } },
       404: { description: 'No running connection', content: { 'application/json': { schema: ErrorSchema } } },
       ...errorResponses,
     },
@@ -82,9 +84,10 @@ export function registerSupportRoutes(app: OpenAPIHono, deps: LifecycleDeps): vo
   for (const command of ['pause', 'resume', 'resync'] as const) {
     app.openapi(commandRoute(command), async (c) => {
       const { accountId, environment } = c.req.valid('param');
-      const status = await sendSupportCommand(deps, accountId, environment, command);
-      if (!status) throw new ApiError(404, 'NOT_CONNECTED', `No running Salesforce ${environment} connection for account ${accountId}.`);
-      return c.json({ accepted: true as const, status }, 202);
+      const answer = await sendSupportCommand(deps, accountId, environment, command);
+      if (!answer) throw new ApiError(404, 'NOT_CONNECTED', `No running Salesforce ${environment} connection for account ${accountId}.`);
+      const body = { ...answer.status, accepted: true as const, applied: answer.applied, status: answer.status };
+      return answer.applied ? c.json(body, 200) : c.json(body, 202);
     });
   }
 }

@@ -1,5 +1,5 @@
 import { bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../domain/sync/plan.js';
-import type { SyncedObject } from '../../domain/synced-objects.js';
+import { SYNCED_OBJECTS, type SyncedObject } from '../../domain/synced-objects.js';
 import type { BenchOptions } from '../args.js';
 import { cpuDelta, cpuSnapshot } from '../cpu.js';
 import { mebibytes, sampleRss } from '../memory.js';
@@ -9,7 +9,7 @@ import { connectionStatus, failIfStuck, waitFor } from '../status.js';
 import type { BenchOrg, BenchSystem } from '../system.js';
 import { sumWhere, usageDelta } from '../usage.js';
 
-export const OBJECTS: SyncedObject[] = ['Account', 'Contact', 'Opportunity'];
+export const OBJECTS: readonly SyncedObject[] = SYNCED_OBJECTS;
 const SEEDS: Record<SyncedObject, number> = { Account: 101, Contact: 102, Opportunity: 103 };
 
 export interface SeededOrg {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-// FastFollow's domain tables as the contract (DESIGN §3.5) describes them. Sync-specific
+// FastFollow's domain tables as the contract (docs/contracts.md#postgres) describes them. Sync-specific
 // columns and tables arrive in later migrations, with the features that need them.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema

@@ -1,5 +1,5 @@
 // Several Salesforce contacts may share one email; FastFollow keeps one contact per
-// (account, lower(email)). The rule (DESIGN §5: deterministic, never silent):
+// (account, lower(email)). The rule (deterministic, never silent):
 //
 //   The contact with the earliest Salesforce Id keeps the email. Ids are compared on their
 //   15-character case-sensitive prefix (the 18-character form only adds a checksum), ordinally

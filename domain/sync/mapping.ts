@@ -1,5 +1,5 @@
 // Salesforce records (as jsforce returns REST query records, or Bulk API 2.0 CSV rows) → FastFollow
-// rows for contacts and deals (DESIGN §1). Pure: no I/O, no clock, no time zone.
+// rows for contacts and deals (docs/how-sync-works.md#mapping). Pure: no I/O, no clock, no time zone.
 import type { SyncIssue, SyncIssueCode } from './issues.js';
 import { characterLength, cleanText, toDateOnly, toExactDecimal, truncateCharacters } from './values.js';
 

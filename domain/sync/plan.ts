@@ -1,4 +1,4 @@
-// REST query vs Bulk API 2.0 for a read of known size (DESIGN §5: Bulk only when it saves API calls).
+// REST query vs Bulk API 2.0 for a read of known size (Bulk only when it saves API calls).
 // The costs are exported so the benchmark can compare the calls a sync made with the minimum.
 
 /** REST query page size: Salesforce's default and maximum batchSize. */

@@ -1,6 +1,6 @@
 // The SOQL the Salesforce → FastFollow sync sends, and the datetime handling around its watermark.
 //
-// Incremental reads (DESIGN §5) take the window [watermark − lookback, now − safety lag) on
+// Incremental reads take the window [watermark − lookback, now − safety lag) on
 // SystemModstamp, ordered by SystemModstamp, Id:
 // * the safety lag leaves out the last moments, where a transaction stamped earlier may not have
 //   committed yet;
@@ -8,7 +8,7 @@
 //   window was read although their SystemModstamp falls inside it.
 // Re-reading is safe because applying a record is idempotent: rows are upserted keyed by Salesforce
 // Id, and a version is applied only when its SystemModstamp is not older than the stored one
-// (the version guard in apply.ts's upserts), so a re-read can rewrite a row with the same data but an older version never
+// (the version guard in db/mirror.ts's upserts), so a re-read can rewrite a row with the same data but an older version never
 // overwrites a newer one. After a window is fully applied, the next watermark is its `to`.
 //
 // Half-open on `to` (`<`), inclusive on `from` (`>=`): consecutive windows neither skip nor double a
@@ -23,7 +23,7 @@ const FIELDS: Readonly<Record<SyncedObject, readonly string[]>> = Object.freeze(
   Opportunity: Object.freeze(['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp', 'IsDeleted']),
 });
 
-/** The fields read for each object (DESIGN §1 mapping plus the system fields the sync needs). */
+/** The fields read for each object (the default mapping plus the system fields the sync needs). */
 export function fieldsFor(object: SyncedObject): readonly string[] {
   const fields = FIELDS[object];
   // Guards callers outside the type system: the object name is spliced into SOQL.

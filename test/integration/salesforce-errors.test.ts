@@ -40,7 +40,7 @@ describe('Salesforce errors, explained', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await system.control.usage(org.orgId)).total).toBe(before.total); // waiting, not hammering
     // Resume re-checks at once (still refused here).
-    expect((await system.support('acct-noaccess', 'resume')).status).toBe(202);
+    expect((await system.support('acct-noaccess', 'resume')).status).toBe(200);
     await eventually(async () => (await system.control.usage(org.orgId)).total > before.total);
     expect((await system.status('acct-noaccess')).phase).toBe('error');
   });
@@ -62,7 +62,7 @@ describe('Salesforce errors, explained', () => {
     expect((await system.control.usage(org.orgId)).refused).toBe(refused.refused); // a timer, not a retry storm
 
     await system.control.updateOrg(org.orgId, { dailyApiLimit: 100_000 });
-    expect((await system.support('acct-quota', 'resume')).status).toBe(202); // wakes the backoff timer now
+    expect((await system.support('acct-quota', 'resume')).status).toBe(200); // wakes the backoff timer now
     const synced = await eventually(async () => {
       const current = await system.status('acct-quota');
       return current.initialSync?.completedAt ? current : undefined;

@@ -119,14 +119,17 @@ describe('Salesforce → FastFollow sync', () => {
 
     await system.control.setFaults(org.orgId, { latencyMs: 250 }); // slow pages so the pause lands mid-read
     const accepted = await system.support(ACCOUNT, 'resync');
-    expect(accepted.status).toBe(202);
+    expect(accepted.status).toBe(200); // the command took effect: the answer is the status after it
+    expect(((await accepted.json()) as ConnectionStatus).phase).toBe('initial_sync');
     const started = await eventually(async () => {
       const current = await system.status(ACCOUNT);
       return current.phase === 'initial_sync' && (current.initialSync?.records ?? 0) > 0 ? current : undefined;
     }, 30_000);
     expect(started.initialSync?.completedAt).toBeNull();
 
-    expect((await system.support(ACCOUNT, 'pause')).status).toBe(202);
+    const pauseAnswer = await system.support(ACCOUNT, 'pause');
+    expect(pauseAnswer.status).toBe(200);
+    expect(((await pauseAnswer.json()) as ConnectionStatus).phase).toBe('paused');
     const paused = await eventually(async () => {
       const current = await system.status(ACCOUNT);
       return current.phase === 'paused' ? current : undefined;
@@ -137,7 +140,7 @@ describe('Salesforce → FastFollow sync', () => {
     expect((await system.control.usage(org.orgId)).total).toBe(usageWhilePaused.total);
     expect(paused.initialSync!.records).toBeLessThan(27_000);
 
-    expect((await system.support(ACCOUNT, 'resume')).status).toBe(202);
+    expect((await system.support(ACCOUNT, 'resume')).status).toBe(200);
     await system.control.setFaults(org.orgId, { latencyMs: 0 });
     const finished = await eventually(async () => {
       const current = await system.status(ACCOUNT);

@@ -2,7 +2,7 @@ import type { ControlClient } from '../../emulator/index.js';
 import type { EmulatorRow } from '../../emulator/control-client.js';
 import type { Db } from '../../db/connect.js';
 
-// Independent expectations of the mapping (DESIGN §1), written plainly so the sync's own mapping
+// Independent expectations of the mapping (docs/how-sync-works.md#mapping), written plainly so the sync's own mapping
 // code is checked rather than reused.
 
 function text(value: unknown): string | null {
