@@ -73,6 +73,11 @@ export interface SalesforceConnectionsTable {
   access_token_ciphertext: string | null;
   access_token_key_version: number | null;
   token_generation: Generated<number>;
+  /** The token refresh lease (db/connections.ts): who refreshes, and until when others wait. */
+  refresh_lease_owner: string | null;
+  refresh_lease_until: Timestamp | null;
+  /** Set before a token request, cleared once its outcome is recorded: still set = a refresh died mid-call. */
+  refresh_in_flight_since: Timestamp | null;
   connected_at: GeneratedTimestamp;
   ended_at: Timestamp | null;
   created_at: GeneratedTimestamp;
