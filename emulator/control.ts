@@ -98,6 +98,8 @@ const faultsSchema = z.object({
   })).optional(),
   clockOffsetMs: z.number().optional(),
   seed: z.number().int().optional(),
+  tokenLatencyMs: z.number().nonnegative().optional(),
+  tokenResponseDelayMs: z.number().nonnegative().optional(),
 });
 
 const revokeSchema = z.object({ clientId: z.string().optional(), userId: z.string().optional() });

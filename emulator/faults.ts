@@ -22,6 +22,28 @@ export interface FaultSettings {
   clockOffsetMs?: number;
   /** Seed of the pseudo-random sequence deciding which calls fail transiently. */
   seed?: number;
+  /**
+   * Refresh requests for this org's grants wait this long before they are processed (a slow or
+   * hanging login host): nothing is issued or rotated until then, and nothing if the client gave up.
+   */
+  tokenLatencyMs?: number;
+  /**
+   * Refresh requests are processed at once (a rotation takes effect) but answered this much later:
+   * a client that dies meanwhile never learns its new refresh token.
+   */
+  tokenResponseDelayMs?: number;
+}
+
+/** Waits `ms` (an injected delay); false when the client went away first. */
+export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve(!signal.aborted);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(!signal.aborted), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    }, { once: true });
+  });
 }
 
 /** mulberry32: tiny, fast, deterministic. */
@@ -59,6 +81,14 @@ export class Faults {
 
   get latencyMs(): number {
     return this.settings.latencyMs ?? 0;
+  }
+
+  get tokenLatencyMs(): number {
+    return this.settings.tokenLatencyMs ?? 0;
+  }
+
+  get tokenResponseDelayMs(): number {
+    return this.settings.tokenResponseDelayMs ?? 0;
   }
 
   /** Decides whether this API call fails by injection; consumes one use of a matching forced error. */

@@ -7,6 +7,7 @@ import type { EmulatorState, Environment, Org, UserAccount } from '../store.js';
 import { ConsentPage, ErrorPage, LoginPage } from './pages.js';
 import type { AccessToken, Grant } from './tokens.js';
 import { identityBody, userInfoBody } from './identity.js';
+import { pause } from '../faults.js';
 
 const CODE_LIFETIME_MS = 15 * 60 * 1000;
 const LOGIN_ERROR = "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
@@ -168,19 +169,30 @@ export function loginHostApp(state: EmulatorState, host: Environment): Hono {
       return oauthError(c, 'invalid_grant', 'authentication failure');
     }
     org.usage.recordTokenRequest(org.now());
+    // A slow or hanging login host (fault): a client that gives up meanwhile gets nothing issued.
+    if (!(await pause(org.faults.tokenLatencyMs, c.req.raw.signal))) return c.body(null, 503);
+    if (tokens.refreshTokenState(rt) === 'rotated') {
+      // Reuse of a rotated-out refresh token: Salesforce invalidates the whole grant, current token included.
+      tokens.revokeGrant(grant);
+      return oauthError(c, 'invalid_grant', 'expired access/refresh token');
+    }
     if (tokens.refreshTokenState(rt) !== 'active') return oauthError(c, 'invalid_grant', 'expired access/refresh token');
     // Salesforce processes one refresh per refresh token at a time; the concurrent ones are refused.
     if (rt.inFlight) return oauthError(c, 'invalid_grant', 'expired authorization code');
     rt.inFlight = true;
+    let body: ReturnType<typeof tokenResponse>;
     try {
       if (state.refreshProcessingMs > 0) await new Promise((r) => setTimeout(r, state.refreshProcessingMs));
       if (tokens.refreshTokenState(rt) !== 'active') return oauthError(c, 'invalid_grant', 'expired access/refresh token');
       const at = tokens.issueAccessToken(grant, org.now());
       const rotated = appConfig.rotateRefreshTokens ? tokens.issueRefreshToken(grant, org.now()) : undefined;
-      return c.json(tokenResponse(org, grant, at, rotated?.token, appConfig.clientSecret));
+      body = tokenResponse(org, grant, at, rotated?.token, appConfig.clientSecret);
     } finally {
       rt.inFlight = false;
     }
+    // Issued (and rotated) already; the answer travels slowly (fault): a client dying now loses it.
+    await pause(org.faults.tokenResponseDelayMs, c.req.raw.signal);
+    return c.json(body);
   });
 
   const revoke = async (c: Context) => {

@@ -159,7 +159,7 @@ describe('OAuth web-server flow', () => {
 });
 
 describe('refresh tokens', () => {
-  it('rotates refresh tokens when the app says so; the old one then fails', async () => {
+  it('rotates refresh tokens when the app says so; the new one keeps working', async () => {
     const fx = await createOrgFixture(world, { rotateRefreshTokens: true });
     const { conn, oauth2 } = await connect(fx);
     const first = conn.refreshToken!;
@@ -167,9 +167,22 @@ describe('refresh tokens', () => {
     expect(refreshed.refresh_token).toBeDefined();
     expect(refreshed.refresh_token).not.toBe(first);
     expect(refreshed.access_token).not.toBe(conn.accessToken);
-    await expect(oauth2.refreshToken(first)).rejects.toMatchObject({ name: 'invalid_grant', message: 'expired access/refresh token' });
     const again = await oauth2.refreshToken(refreshed.refresh_token!);
     expect(again.refresh_token).toBeDefined();
+  });
+
+  it('presenting a rotated-out refresh token invalidates the whole grant, the current tokens included', async () => {
+    const fx = await createOrgFixture(world, { rotateRefreshTokens: true });
+    const { conn, oauth2 } = await connect(fx);
+    const first = conn.refreshToken!;
+    const current = await oauth2.refreshToken(first);
+    expect((await api(fx, current.access_token, '/limits')).status).toBe(200);
+
+    await expect(oauth2.refreshToken(first)).rejects.toMatchObject({ name: 'invalid_grant', message: 'expired access/refresh token' });
+    await expect(oauth2.refreshToken(current.refresh_token!)).rejects.toMatchObject({ name: 'invalid_grant' });
+    expect((await api(fx, current.access_token, '/limits')).status).toBe(401);
+    const states = (await world.control.tokens(fx.orgId)).tokens.map((t) => t.state);
+    expect(states.every((s) => s === 'revoked')).toBe(true);
   });
 
   it('returns no new refresh token when rotation is off, and the same one keeps working', async () => {
@@ -221,7 +234,8 @@ describe('refresh tokens', () => {
       await world.control.setClock(0);
     }
     const tokens = (await world.control.tokens(fx.orgId)).tokens;
-    expect(tokens.find((t) => t.token === oldToken)?.state).toBe('active'); // clock is back
+    // Presenting the rotated-out token above ended the whole grant (Salesforce's reuse rule), expiry aside.
+    expect(tokens.find((t) => t.token === oldToken)?.state).toBe('revoked');
   });
 });
 
