@@ -72,6 +72,20 @@ export async function connectionAccountId(db: Db, connectionId: string): Promise
   return row.account_id;
 }
 
+/** Whose rows a connection's sync writes, and whether they still come from the org it is connected to now. */
+export async function connectionScope(db: Db, connectionId: string) {
+  return db
+    .selectFrom('salesforce_connections')
+    .select(['account_id as accountId', 'environment', 'org_id as orgId', 'mirrored_org_id as mirroredOrgId'])
+    .where('id', '=', connectionId)
+    .executeTakeFirstOrThrow();
+}
+
+/** The connection's mirrored rows are now the org `orgId`'s (after the previous org's rows were removed). */
+export async function recordMirroredOrg(db: Db, connectionId: string, orgId: string): Promise<void> {
+  await db.updateTable('salesforce_connections').set({ mirrored_org_id: orgId }).where('id', '=', connectionId).execute();
+}
+
 export async function listConnectionIds(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('salesforce_connections').select('id').execute();
   return rows.map((row) => row.id);

@@ -6,7 +6,13 @@ import type { SyncIssue } from '../domain/sync/issues.js';
 import { mapContact } from '../domain/sync/mapping.js';
 
 type ContactRow = ReturnType<typeof mapContact>['row'] & { salesforce_modstamp: Date };
-type StoredContact = { id: string; salesforce_contact_id: string | null; salesforce_modstamp: Date | null; email_key: string | null };
+type StoredContact = {
+  id: string;
+  salesforce_contact_id: string | null;
+  salesforce_connection_id: string | null;
+  salesforce_modstamp: Date | null;
+  email_key: string | null;
+};
 
 /** Where the page's contacts land: which emails move, which rows lose theirs, which FastFollow-only rows are adopted. */
 interface EmailSettlement {
@@ -17,11 +23,14 @@ interface EmailSettlement {
   adopt: Array<{ id: string; sfId: string }>;
 }
 
-export async function applyContacts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+export async function applyContacts(trx: Transaction<Database>, context: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const { connectionId } = context;
   const issues: SyncIssue[] = [];
   let removed = 0;
   if (deletedIds.length > 0) {
-    removed = countDeleted(await trx.deleteFrom('contacts').where('account_id', '=', accountId).where('salesforce_contact_id', 'in', deletedIds).execute());
+    removed = countDeleted(
+      await trx.deleteFrom('contacts').where('salesforce_connection_id', '=', connectionId).where('salesforce_contact_id', 'in', deletedIds).execute(),
+    );
   }
   if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
 
@@ -33,42 +42,60 @@ export async function applyContacts(trx: Transaction<Database>, { accountId }: A
   const batch = resolveDuplicateEmails(mapped);
   issues.push(...batch.issues);
 
-  const existing = await storedContacts(trx, accountId, batch.rows);
-  const rowBySfId = new Map(existing.filter((row) => row.salesforce_contact_id).map((row) => [row.salesforce_contact_id!, row]));
+  const existing = await storedContacts(trx, context, batch.rows);
+  // Only this connection's rows are these contacts: another connection's row with the same Id is another org's record.
+  const ours = existing.filter((row) => row.salesforce_contact_id && row.salesforce_connection_id === connectionId);
+  const rowBySfId = new Map(ours.map((row) => [row.salesforce_contact_id!, row]));
   // An older version than the stored one is skipped whole, before it can move any email.
   const incoming = batch.rows.filter((row) => {
     const stored = rowBySfId.get(row.salesforce_contact_id)?.salesforce_modstamp;
     return !stored || row.salesforce_modstamp.getTime() >= stored.getTime();
   });
-  const { rows, demote, adopt } = settleEmails(incoming, existing, rowBySfId, issues);
-  await freeEmailsAndAdopt(trx, rows, rowBySfId, demote, adopt);
+  const { rows, demote, adopt } = settleEmails(incoming, existing, rowBySfId, issues, connectionId);
+  await freeEmailsAndAdopt(trx, context, rows, rowBySfId, demote, adopt);
 
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
-  const inserted = await upsertContacts(trx, accountId, rows);
+  const inserted = await upsertContacts(trx, context, rows);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }
 
-/** Who holds these emails today, and what these contacts look like today: one query. */
-async function storedContacts(trx: Transaction<Database>, accountId: string, rows: ContactRow[]): Promise<StoredContact[]> {
+/**
+ * Who holds these emails today, and what these contacts look like today: one query. Emails are
+ * unique per (account, environment), FastFollow-only contacts counting as production: so production
+ * contests emails with (and adopts) FastFollow's own contacts, and a sandbox only with its own rows.
+ */
+async function storedContacts(trx: Transaction<Database>, { accountId, connectionId, environment }: ApplyContext, rows: ContactRow[]): Promise<StoredContact[]> {
   const emails = [...new Set(rows.flatMap((row) => (row.email ? [row.email] : [])))];
   return trx
     .selectFrom('contacts')
-    .select(['id', 'salesforce_contact_id', 'salesforce_modstamp', sql<string | null>`lower(email)`.as('email_key')])
+    .select(['id', 'salesforce_contact_id', 'salesforce_connection_id', 'salesforce_modstamp', sql<string | null>`lower(email)`.as('email_key')])
     .where('account_id', '=', accountId)
+    .where(sql`coalesce(salesforce_environment, 'production')`, '=', environment)
     .where((eb) =>
-      eb.or([eb(sql`lower(email)`, 'in', emails.length ? emails : ['']), eb('salesforce_contact_id', 'in', rows.map((row) => row.salesforce_contact_id))]),
+      eb.or([
+        eb(sql`lower(email)`, 'in', emails.length ? emails : ['']),
+        eb.and([eb('salesforce_connection_id', '=', connectionId), eb('salesforce_contact_id', 'in', rows.map((row) => row.salesforce_contact_id))]),
+      ]),
     )
     .execute();
 }
 
 /** Decides each incoming email against its current holder (domain/sync/duplicates.ts); pushes the issues it finds. */
-function settleEmails(incoming: ContactRow[], existing: StoredContact[], rowBySfId: Map<string, StoredContact>, issues: SyncIssue[]): EmailSettlement {
+function settleEmails(
+  incoming: ContactRow[],
+  existing: StoredContact[],
+  rowBySfId: Map<string, StoredContact>,
+  issues: SyncIssue[],
+  connectionId: string,
+): EmailSettlement {
   // A holder that is itself in this page is about to get its new email (the batch rule already
   // settled conflicts inside the page), so only contacts outside the page can contest an email.
   const inPage = new Set(incoming.map((row) => row.salesforce_contact_id));
   const holderByEmail = new Map(
-    existing.filter((row) => row.email_key && !(row.salesforce_contact_id && inPage.has(row.salesforce_contact_id))).map((row) => [row.email_key!, row]),
+    existing
+      .filter((row) => row.email_key && !(row.salesforce_connection_id === connectionId && inPage.has(row.salesforce_contact_id!)))
+      .map((row) => [row.email_key!, row]),
   );
   const demote: string[] = [];
   const adopt: Array<{ id: string; sfId: string }> = [];
@@ -97,6 +124,11 @@ function settleEmails(incoming: ContactRow[], existing: StoredContact[], rowBySf
         }
         adopt.push({ id: holder!.id, sfId: row.salesforce_contact_id });
         return row;
+      case 'same':
+        // The same Id on a row no connection owns (left from before rows had connections): it gives way.
+        if (holder!.salesforce_connection_id !== null) return row;
+        demote.push(holder!.id);
+        return row;
       default:
         return row;
     }
@@ -107,6 +139,7 @@ function settleEmails(incoming: ContactRow[], existing: StoredContact[], rowBySf
 /** Frees every email that is about to move before the upsert, so swaps within a page cannot collide; links adopted rows. */
 async function freeEmailsAndAdopt(
   trx: Transaction<Database>,
+  { connectionId, environment }: ApplyContext,
   rows: ContactRow[],
   rowBySfId: Map<string, StoredContact>,
   demote: string[],
@@ -119,18 +152,22 @@ async function freeEmailsAndAdopt(
   const clear = [...demote, ...moving];
   if (clear.length > 0) await trx.updateTable('contacts').set({ email: null, updated_at: new Date() }).where('id', 'in', clear).execute();
   for (const { id, sfId } of adopt) {
-    await trx.updateTable('contacts').set({ salesforce_contact_id: sfId }).where('id', '=', id).execute();
+    await trx
+      .updateTable('contacts')
+      .set({ salesforce_contact_id: sfId, salesforce_connection_id: connectionId, salesforce_environment: environment })
+      .where('id', '=', id)
+      .execute();
   }
 }
 
 /** Upserts by Salesforce Id; an older SystemModstamp never overwrites a newer one. Returns how many rows were new. */
-async function upsertContacts(trx: Transaction<Database>, accountId: string, rows: ContactRow[]): Promise<number> {
+async function upsertContacts(trx: Transaction<Database>, { accountId, connectionId, environment }: ApplyContext, rows: ContactRow[]): Promise<number> {
   const written = await trx
     .insertInto('contacts')
-    .values(rows.map((row) => ({ account_id: accountId, ...row })))
+    .values(rows.map((row) => ({ account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment, ...row })))
     .onConflict((oc) =>
       oc
-        .columns(['account_id', 'salesforce_contact_id'])
+        .columns(['salesforce_connection_id', 'salesforce_contact_id'])
         .where('salesforce_contact_id', 'is not', null)
         .doUpdateSet({
           full_name: (eb) => eb.ref('excluded.full_name'),

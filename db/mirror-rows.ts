@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Environment } from '../domain/environment.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import type { SalesforceAccountRecord, SalesforceContactRecord, SalesforceOpportunityRecord } from '../domain/sync/mapping.js';
 import { parseSalesforceDateTime } from '../domain/sync/soql.js';
@@ -7,9 +8,11 @@ import { parseSalesforceDateTime } from '../domain/sync/soql.js';
 
 export type SalesforceRecord = SalesforceAccountRecord & SalesforceContactRecord & SalesforceOpportunityRecord & Record<string, unknown>;
 
+/** Whose rows a page writes: one connection (account + environment); its rows are keyed by connection and Salesforce Id. */
 export interface ApplyContext {
   accountId: string;
   connectionId: string;
+  environment: Environment;
 }
 
 export interface ApplyResult {

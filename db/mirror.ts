@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
@@ -29,12 +30,12 @@ export async function applyPage(trx: Transaction<Database>, context: ApplyContex
   return result;
 }
 
-async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+async function applyAccounts(trx: Transaction<Database>, { accountId, connectionId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
   const issues: SyncIssue[] = [];
   const rows = live.map((record) => {
     const mapped = mapAccount(record);
     issues.push(...mapped.issues);
-    return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
+    return { account_id: accountId, salesforce_connection_id: connectionId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
   let inserted = 0;
   let removed = 0;
@@ -44,7 +45,7 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
       .values(rows)
       .onConflict((oc) =>
         oc
-          .columns(['account_id', 'salesforce_account_id'])
+          .columns(['salesforce_connection_id', 'salesforce_account_id'])
           .doUpdateSet({ name: (eb) => eb.ref('excluded.name'), salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp') })
           .where('salesforce_accounts.salesforce_modstamp', '<=', (eb) => eb.ref('excluded.salesforce_modstamp')),
       )
@@ -55,34 +56,40 @@ async function applyAccounts(trx: Transaction<Database>, { accountId }: ApplyCon
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
       from salesforce_accounts a
-      where a.account_id = ${accountId} and c.account_id = a.account_id
+      where a.salesforce_connection_id = ${connectionId} and c.salesforce_connection_id = a.salesforce_connection_id
         and c.salesforce_account_id = a.salesforce_account_id
         and a.salesforce_account_id = any(${rows.map((row) => row.salesforce_account_id)})
         and c.company_name is distinct from a.name`.execute(trx);
   }
   if (deletedIds.length > 0) {
-    removed = countDeleted(await trx.deleteFrom('salesforce_accounts').where('account_id', '=', accountId).where('salesforce_account_id', 'in', deletedIds).execute());
+    removed = countDeleted(
+      await trx.deleteFrom('salesforce_accounts').where('salesforce_connection_id', '=', connectionId).where('salesforce_account_id', 'in', deletedIds).execute(),
+    );
     await trx
       .updateTable('contacts')
       .set({ company_name: null, updated_at: new Date() })
-      .where('account_id', '=', accountId)
+      .where('salesforce_connection_id', '=', connectionId)
       .where('salesforce_account_id', 'in', deletedIds)
       .execute();
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
-async function applyOpportunities(trx: Transaction<Database>, { accountId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+async function applyOpportunities(trx: Transaction<Database>, context: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+  const { accountId, connectionId, environment } = context;
   const issues: SyncIssue[] = [];
   let inserted = 0;
   let removed = 0;
   if (deletedIds.length > 0) {
-    removed = countDeleted(await trx.deleteFrom('deals').where('account_id', '=', accountId).where('salesforce_opportunity_id', 'in', deletedIds).execute());
+    removed = countDeleted(
+      await trx.deleteFrom('deals').where('salesforce_connection_id', '=', connectionId).where('salesforce_opportunity_id', 'in', deletedIds).execute(),
+    );
   }
   const rows = live.map((record) => {
     const mapped = mapOpportunity(record);
     issues.push(...mapped.issues);
-    return { account_id: accountId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
+    const owner = { account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment };
+    return { ...owner, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
   if (rows.length > 0) {
     const written = await trx
@@ -90,7 +97,7 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
       .values(rows)
       .onConflict((oc) =>
         oc
-          .columns(['account_id', 'salesforce_opportunity_id'])
+          .columns(['salesforce_connection_id', 'salesforce_opportunity_id'])
           .where('salesforce_opportunity_id', 'is not', null)
           .doUpdateSet({
             title: (eb) => eb.ref('excluded.title'),
@@ -112,14 +119,37 @@ async function applyOpportunities(trx: Transaction<Database>, { accountId }: App
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
-/** How many rows of `object` FastFollow holds for the account: what status shows as the object's progress. */
-export async function countMirrored(trx: Transaction<Database>, accountId: string, object: SyncedObject): Promise<number> {
+/** How many rows of `object` the connection has mirrored: what status shows as the object's progress. */
+export async function countMirrored(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<number> {
   const counted =
     object === 'Account'
-      ? sql<{ count: string }>`select count(*) from salesforce_accounts where account_id = ${accountId}`
+      ? sql<{ count: string }>`select count(*) from salesforce_accounts where salesforce_connection_id = ${connectionId}`
       : object === 'Contact'
-        ? sql<{ count: string }>`select count(*) from contacts where account_id = ${accountId} and salesforce_contact_id is not null`
-        : sql<{ count: string }>`select count(*) from deals where account_id = ${accountId} and salesforce_opportunity_id is not null`;
+        ? sql<{ count: string }>`select count(*) from contacts where salesforce_connection_id = ${connectionId} and salesforce_contact_id is not null`
+        : sql<{ count: string }>`select count(*) from deals where salesforce_connection_id = ${connectionId} and salesforce_opportunity_id is not null`;
   const { rows } = await counted.execute(trx);
   return Number(rows[0]?.count ?? 0);
+}
+
+/** Rows removed per statement when a connection's mirror is emptied: short transactions on a live table. */
+const REMOVE_BATCH = 5_000;
+
+/**
+ * Removes every row the connection mirrored (its org was replaced by another), in batches. Follow-ups
+ * keep their data (their references are set null). Returns how many rows went.
+ */
+export async function removeMirrorOfConnection(db: Db, connectionId: string): Promise<number> {
+  let removed = 0;
+  for (const table of ['contacts', 'deals', 'salesforce_accounts'] as const) {
+    for (;;) {
+      const { numAffectedRows } = await sql`
+        delete from ${sql.table(table)} where ctid = any(array(
+          select ctid from ${sql.table(table)} where salesforce_connection_id = ${connectionId} limit ${REMOVE_BATCH}))`.execute(db);
+      const count = Number(numAffectedRows ?? 0);
+      removed += count;
+      if (count < REMOVE_BATCH) break;
+    }
+  }
+  await db.deleteFrom('salesforce_sync_errors').where('connection_id', '=', connectionId).execute();
+  return removed;
 }

@@ -22,6 +22,9 @@ export interface ContactsTable {
   salesforce_contact_id: string | null;
   salesforce_account_id: string | null;
   salesforce_modstamp: Timestamp | null;
+  /** The connection (account + environment) the row is mirrored from; null for FastFollow's own rows. */
+  salesforce_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  salesforce_environment: ColumnType<Environment | null, Environment | null | undefined, Environment | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -36,6 +39,9 @@ export interface DealsTable {
   salesforce_opportunity_id: string | null;
   salesforce_account_id: string | null;
   salesforce_modstamp: Timestamp | null;
+  /** The connection (account + environment) the row is mirrored from; null for FastFollow's own rows. */
+  salesforce_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  salesforce_environment: ColumnType<Environment | null, Environment | null | undefined, Environment | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -78,6 +84,8 @@ export interface SalesforceConnectionsTable {
   refresh_lease_until: Timestamp | null;
   /** Set before a token request, cleared once its outcome is recorded: still set = a refresh died mid-call. */
   refresh_in_flight_since: Timestamp | null;
+  /** The org the connection's mirrored rows came from; differs from org_id after a reconnect to another org until its initial read starts. */
+  mirrored_org_id: ColumnType<string | null, string | null | undefined, string | null>;
   connected_at: GeneratedTimestamp;
   ended_at: Timestamp | null;
   created_at: GeneratedTimestamp;
@@ -97,6 +105,8 @@ export interface SalesforceOauthStatesTable {
 
 export interface SalesforceAccountsTable {
   account_id: string;
+  /** Primary key with salesforce_account_id: a sandbox copy has production's Account Ids. */
+  salesforce_connection_id: string;
   salesforce_account_id: string;
   name: string | null;
   salesforce_modstamp: Timestamp;

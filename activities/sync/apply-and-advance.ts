@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
 import { pageApplied } from '../../db/cursor-transitions.js';
-import { applyPage, countMirrored, type ApplyResult } from '../../db/mirror.js';
+import { applyPage, countMirrored, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
@@ -9,9 +9,7 @@ import type { NextRead } from './next-read.js';
 /** Apply large (Bulk) pages in slices: keeps each statement well under Postgres' parameter limit. */
 const APPLY_SLICE = 2_000;
 
-export interface PageTarget {
-  accountId: string;
-  connectionId: string;
+export interface PageTarget extends ApplyContext {
   object: SyncedObject;
 }
 
@@ -28,11 +26,12 @@ export interface AppliedCounts {
  * the same page, after it the next one. Nothing is applied twice or skipped.
  */
 export async function applyAndAdvance(db: Db, target: PageTarget, cursor: CursorRow, read: NextRead, page: FetchedPage, startedAt: Date): Promise<AppliedCounts> {
-  const { accountId, connectionId, object } = target;
+  const { object, ...owner } = target;
+  const { connectionId } = owner;
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     for (let start = 0; start < page.records.length; start += APPLY_SLICE) {
-      const slice = await applyPage(trx, { accountId, connectionId }, object, page.records.slice(start, start + APPLY_SLICE));
+      const slice = await applyPage(trx, owner, object, page.records.slice(start, start + APPLY_SLICE));
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;
       result.mirroredDelta += slice.mirroredDelta;
@@ -40,7 +39,7 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
     }
     // Counted incrementally per page (a recount on millions of rows per page would dominate),
     // and exactly once a read completes, so edits made outside the sync cannot leave it drifting.
-    const recordsSynced = page.done ? await countMirrored(trx, accountId, object) : Number(cursor.records_synced) + result.mirroredDelta;
+    const recordsSynced = page.done ? await countMirrored(trx, connectionId, object) : Number(cursor.records_synced) + result.mirroredDelta;
     const applied = { locator: page.locator, last: page.records.at(-1), recordsSynced, done: page.done };
     await advanceCursor(trx, { connectionId, object }, pageApplied(cursor, read, applied, startedAt));
     return { upserted: result.upserted, deleted: result.deleted, issues: result.issues.length, recordsSynced };

@@ -1,6 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
-import { connectionAccountId } from '../../db/connections.js';
+import { connectionScope, recordMirroredOrg } from '../../db/connections.js';
 import { loadOrCreateCursor, type CursorRow } from '../../db/cursors.js';
+import type { Db } from '../../db/connect.js';
+import { removeMirrorOfConnection } from '../../db/mirror.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import { withSalesforce } from '../../salesforce/client.js';
 import type { ActivityDependencies } from '../dependencies.js';
@@ -63,10 +65,23 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
   return { ...fetched, apiCalls };
 }
 
+/**
+ * The connection's rows must be its current org's: after a reconnect to another org, the previous
+ * org's rows are removed before anything of the new org is applied (its initial read starts next).
+ */
+async function ownerOfPage(db: Db, connectionId: string) {
+  const scope = await connectionScope(db, connectionId);
+  if (scope.mirroredOrgId !== scope.orgId) {
+    await removeMirrorOfConnection(db, connectionId);
+    await recordMirroredOrg(db, connectionId, scope.orgId);
+  }
+  return { accountId: scope.accountId, environment: scope.environment };
+}
+
 async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput): Promise<SyncPageResult> {
   const { db } = deps;
   const { connectionId, object } = input;
-  const accountId = await connectionAccountId(db, connectionId);
+  const { accountId, environment } = await ownerOfPage(db, connectionId);
   const cursor = await loadOrCreateCursor(db, { connectionId, object });
   const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
   if (!read) return nothingRead(cursor);
@@ -74,7 +89,7 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput): Pr
 
   const fetched = await fetchPage(deps, connectionId, cursor, read);
   heartbeat();
-  const applied = await applyAndAdvance(db, { accountId, connectionId, object }, fetched.cursor, read, fetched.page, startedAt);
+  const applied = await applyAndAdvance(db, { accountId, connectionId, environment, object }, fetched.cursor, read, fetched.page, startedAt);
   return {
     done: fetched.page.done,
     fetched: fetched.page.records.length,

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { requireDestructiveDownAllowed } from './destructive-down.js';
 
 // FastFollow's domain tables as the contract (docs/contracts.md#postgres) describes them. Sync-specific
 // columns and tables arrive in later migrations, with the features that need them.
@@ -50,6 +51,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  requireDestructiveDownAllowed('0001_fastfollow_tables', 'drop the contacts, deals and followups tables with all their rows');
   await db.schema.dropTable('followups').execute();
   await db.schema.dropTable('deals').execute();
   await db.schema.dropTable('contacts').execute();

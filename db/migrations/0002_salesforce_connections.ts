@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { requireDestructiveDownAllowed } from './destructive-down.js';
 
 // One row per (FastFollow account, Salesforce environment): the connection and its encrypted tokens.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -43,6 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  requireDestructiveDownAllowed('0002_salesforce_connections', 'drop every Salesforce connection and its stored grant');
   await db.schema.dropTable('salesforce_oauth_states').execute();
   await db.schema.dropTable('salesforce_connections').execute();
 }

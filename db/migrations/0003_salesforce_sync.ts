@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { requireDestructiveDownAllowed } from './destructive-down.js';
 
 // Salesforce → FastFollow sync state: mirrored keys and versions, per-object cursors, record-level errors.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -57,6 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  requireDestructiveDownAllowed('0003_salesforce_sync', 'drop the sync state and the mirrored rows\' Salesforce versions (the next sync re-reads everything)');
   await db.schema.dropTable('salesforce_sync_errors').execute();
   await db.schema.dropTable('salesforce_sync_cursors').execute();
   await db.schema.dropTable('salesforce_accounts').execute();

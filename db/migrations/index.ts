@@ -3,6 +3,8 @@ import * as m0001 from './0001_fastfollow_tables.js';
 import * as m0002 from './0002_salesforce_connections.js';
 import * as m0003 from './0003_salesforce_sync.js';
 import * as m0004 from './0004_sync_read_method.js';
+import * as m0005 from './0005_mirror_per_connection.js';
+import * as m0006 from './0006_mirror_connection_keys.js';
 import * as m0008 from './0008_token_refresh_lease.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
@@ -11,5 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002_salesforce_connections': m0002,
   '0003_salesforce_sync': m0003,
   '0004_sync_read_method': m0004,
+  '0005_mirror_per_connection': m0005,
+  '0006_mirror_connection_keys': m0006,
   '0008_token_refresh_lease': m0008,
 };

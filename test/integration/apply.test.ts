@@ -23,7 +23,7 @@ const contact = (id: string, modstamp: string, fields: Partial<SalesforceRecord>
   ({ Id: id, FirstName: 'Ann', LastName: 'Lee', Email: null, Phone: null, AccountId: null, Account: null, SystemModstamp: modstamp, IsDeleted: false, ...fields }) as SalesforceRecord;
 
 async function apply(object: 'Account' | 'Contact' | 'Opportunity', records: SalesforceRecord[]) {
-  return database.db.transaction().execute((trx) => applyPage(trx, { accountId: ACCOUNT, connectionId }, object, records));
+  return database.db.transaction().execute((trx) => applyPage(trx, { accountId: ACCOUNT, connectionId, environment: 'production' }, object, records));
 }
 
 async function contactRow(sfId: string) {

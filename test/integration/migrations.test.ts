@@ -21,13 +21,13 @@ describe('migrations (real Postgres)', () => {
     );
   });
 
-  it('keeps one contact per account and case-insensitive email', async () => {
+  it('keeps one contact per account and case-insensitive email (FastFollow-only contacts share production\'s key)', async () => {
     const { db } = database;
     await db.insertInto('contacts').values({ account_id: 'acct-1', email: 'Jane@Example.com' }).execute();
     await db.insertInto('contacts').values({ account_id: 'acct-2', email: 'jane@example.com' }).execute();
     await expect(
       db.insertInto('contacts').values({ account_id: 'acct-1', email: 'JANE@example.COM' }).execute(),
-    ).rejects.toThrow(/contacts_account_email_key/);
+    ).rejects.toThrow(/contacts_account_environment_email_key/);
     // Contacts without email are allowed, several of them.
     await db.insertInto('contacts').values([{ account_id: 'acct-1' }, { account_id: 'acct-1' }]).execute();
   });
