@@ -4,6 +4,7 @@ import type { LifecycleDeps } from './connections/lifecycle.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
+import { limitBodySize } from './middleware/body-limit.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoute } from './routes/health.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
    * `npm start` this way, so production code never imports dev/). Production adds none.
    */
   extraRoutes?: (app: OpenAPIHono, deps: ApiDependencies) => void;
+  /** Largest request body accepted (default 64 KiB); larger ones get 413 PAYLOAD_TOO_LARGE. */
+  maxBodyBytes?: number;
 }
 
 export function createApp(deps: ApiDependencies, options: AppOptions = {}): OpenAPIHono {
@@ -31,6 +34,7 @@ export function createApp(deps: ApiDependencies, options: AppOptions = {}): Open
     await next();
     deps.logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use(limitBodySize(options.maxBodyBytes));
   app.use('/api/integrations/salesforce/connect', requireBearer(deps.config.API_TOKEN, 'service'));
   app.use('/api/integrations/salesforce/connections/*', requireBearer(deps.config.API_TOKEN, 'service'));
   app.use('/api/followups', requireBearer(deps.config.API_TOKEN, 'service'));

@@ -10,11 +10,19 @@ import { connectTemporal } from './temporal.js';
 
 export interface RunningApi {
   url: string;
+  /** The interface the server listens on (API_HOST, or the caller's `hostname`). */
+  hostname: string;
   stop(): Promise<void>;
 }
 
-/** Builds the API from configuration and listens on API_PORT (used by `npm run api` and `npm start`). */
-export async function startApiServer(config: Config, logger: Logger, options: AppOptions = {}): Promise<RunningApi> {
+export interface ApiServerOptions extends AppOptions {
+  /** Interface to listen on instead of API_HOST (`npm start` with the emulator: 127.0.0.1 only). */
+  hostname?: string;
+}
+
+/** Builds the API from configuration and listens on API_HOST:API_PORT (used by `npm run api` and `npm start`). */
+export async function startApiServer(config: Config, logger: Logger, options: ApiServerOptions = {}): Promise<RunningApi> {
+  const { hostname = config.API_HOST, ...appOptions } = options;
   const db = createDb(config.DATABASE_URL);
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
   const { client, connection: temporal } = connectTemporal(config);
@@ -25,13 +33,13 @@ export async function startApiServer(config: Config, logger: Logger, options: Ap
     temporal: client,
     probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
     logger,
-  }, options);
-  const server = serve({ fetch: app.fetch, port: config.API_PORT });
+  }, appOptions);
+  const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new StartupError(`API cannot listen on port ${config.API_PORT} (API_PORT): ${error.code ?? error.message}`)),
+        reject(new StartupError(`API cannot listen on ${hostname} port ${config.API_PORT} (API_HOST, API_PORT): ${error.code ?? error.message}`)),
       );
     });
   } catch (error) {
@@ -40,11 +48,18 @@ export async function startApiServer(config: Config, logger: Logger, options: Ap
     throw error;
   }
   return {
-    url: `http://localhost:${config.API_PORT}`,
+    url: `http://${urlHost(hostname)}:${config.API_PORT}`,
+    hostname,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       await temporal.close();
       await db.destroy();
     },
   };
+}
+
+/** A host for the API's URL: `localhost` for the wildcard addresses, brackets around IPv6. */
+function urlHost(hostname: string): string {
+  if (hostname === '0.0.0.0' || hostname === '::') return 'localhost';
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
 }

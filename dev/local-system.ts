@@ -22,7 +22,10 @@ export interface LocalSystemOptions extends Omit<InfrastructureOptions, 'emulato
   logger: Logger;
   /** Run a worker in this process (default); false leaves the task queue to others (crash tests). */
   worker?: boolean;
-  /** Serve the local demo page (listing the seeded logins) and make it APP_URL's default. */
+  /**
+   * Serve the local demo page (listing the seeded logins) and make it APP_URL's default. Only with the
+   * emulator: the page has no bearer token, so it never runs beside a real Connected App.
+   */
   demo?: boolean;
   /** Host name in the API's URL and its OAuth callback URL (default 127.0.0.1). */
   host?: string;
@@ -59,7 +62,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     if (worker) cleanup.add('worker', () => worker.stop());
     const logins = infrastructure.emulator?.seeded.logins ?? [];
     const api = await startApiServer(config, options.logger, {
-      ...(options.demo ? { extraRoutes: (app, deps) => registerDemoRoutes(app, deps, { logins }) } : {}),
+      // With the emulator (demo logins, a tokenless demo page) the API is reachable from this machine only.
+      ...(options.emulator ? { hostname: '127.0.0.1' } : {}),
+      ...(demoEnabled(options) ? { extraRoutes: (app, deps) => registerDemoRoutes(app, deps, { logins }) } : {}),
     });
     cleanup.add('API', () => api.stop());
     return { ...infrastructure, env, config, apiUrl, api, ...(worker ? { worker } : {}), stop: () => cleanup.run() };
@@ -82,8 +87,12 @@ function baseEnv(options: LocalSystemOptions, apiPort: number, apiUrl: string): 
   env.TOKEN_ENCRYPTION_KEY ||= secrets.tokenEncryptionKey;
   env.API_PORT ||= String(apiPort);
   env.SALESFORCE_CALLBACK_URL ||= `${apiUrl}/api/integrations/salesforce/callback`;
-  env.APP_URL ||= options.demo ? `${apiUrl}/demo` : `${apiUrl}/app/settings`;
+  env.APP_URL ||= demoEnabled(options) ? `${apiUrl}/demo` : `${apiUrl}/app/settings`;
   return env;
+}
+
+function demoEnabled(options: LocalSystemOptions): boolean {
+  return options.demo === true && options.emulator !== undefined;
 }
 
 function randomSecrets(): DevSecrets {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import { temporalConnectionSettings, temporalSettingsProblems } from './temporal-settings.js';
+import { TokenVault, TokenVaultError } from './token-vault.js';
 
 /** Thrown when the environment is invalid; its message is meant to be printed as is, one line per problem. */
 export class ConfigError extends Error {
@@ -17,6 +19,10 @@ const url = (name: string) => z.url({ message: `${name} must be an absolute URL 
 
 const secret = (name: string, minLength: number) =>
   z.string().min(minLength, `${name} must be at least ${minLength} characters long`);
+
+/** What an `Authorization: Bearer` header can carry (RFC 6750 b64token); any other token could never match. */
+const bearerToken = (name: string) =>
+  secret(name, 16).regex(/^[A-Za-z0-9\-._~+/]+=*$/, `${name} may contain only letters, digits and - . _ ~ + / (then = padding), the characters of a bearer token`);
 
 const encryptionKey = z
   .string()
@@ -46,9 +52,21 @@ const environmentSchema = z.object({
   TEMPORAL_ADDRESS: temporalAddress,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('salesforce-sync'),
+  ...temporalConnectionSettings,
   API_PORT: port('API_PORT').default(3000),
-  API_TOKEN: secret('API_TOKEN', 16),
-  SUPPORT_TOKEN: secret('SUPPORT_TOKEN', 16),
+  /** Interface the API listens on; `npm start` with the emulator always binds 127.0.0.1. */
+  API_HOST: z.string().regex(/^[A-Za-z0-9.:\-]+$/, 'API_HOST must be an IP address or host name to listen on (e.g. 0.0.0.0)').default('0.0.0.0'),
+  API_TOKEN: bearerToken('API_TOKEN'),
+  SUPPORT_TOKEN: bearerToken('SUPPORT_TOKEN'),
+  /**
+   * How many reverse proxies (load balancers) in front of the API append to X-Forwarded-For; `false`
+   * (default) ignores the header. The callback's rate limit keys on the client address this yields.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(false|\d{1,2})$/, 'TRUST_PROXY must be false or the number of proxies in front of the API (e.g. 1)')
+    .transform((value) => (value === 'false' ? 0 : Number(value)))
+    .default(0),
   TOKEN_ENCRYPTION_KEY: encryptionKey,
   /** Version of TOKEN_ENCRYPTION_KEY; bump it when rotating the master key. */
   TOKEN_ENCRYPTION_KEY_VERSION: z
@@ -58,11 +76,15 @@ const environmentSchema = z.object({
     .default(1),
   /** Old master keys still accepted for decryption during a rotation: `1:<base64>,2:<base64>`. */
   TOKEN_ENCRYPTION_PREVIOUS_KEYS: z.string().optional(),
+  /** A key staged for the next rotation, decrypt-only until it becomes TOKEN_ENCRYPTION_KEY: `3:<base64>`. */
+  TOKEN_ENCRYPTION_NEXT_KEY: z.string().optional(),
   SALESFORCE_CLIENT_ID: z.string().min(1, 'SALESFORCE_CLIENT_ID must be the Connected App consumer key'),
   SALESFORCE_CLIENT_SECRET: secret('SALESFORCE_CLIENT_SECRET', 1),
   SALESFORCE_CALLBACK_URL: url('SALESFORCE_CALLBACK_URL'),
   SALESFORCE_LOGIN_URL_PRODUCTION: url('SALESFORCE_LOGIN_URL_PRODUCTION').default('https://login.salesforce.com'),
   SALESFORCE_LOGIN_URL_SANDBOX: url('SALESFORCE_LOGIN_URL_SANDBOX').default('https://test.salesforce.com'),
+  /** Longest wait for any one Salesforce HTTP call (token, REST, Bulk); a token refresh's lease lasts twice this. */
+  SALESFORCE_HTTP_TIMEOUT: duration('SALESFORCE_HTTP_TIMEOUT').default(60_000),
   APP_URL: url('APP_URL'),
   SYNC_POLL_INTERVAL: duration('SYNC_POLL_INTERVAL').default(120_000),
   /** Incremental windows re-read this much before the watermark (late-committing transactions). */
@@ -76,12 +98,23 @@ const environmentSchema = z.object({
     .transform(Number)
     .default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+}).superRefine((env, ctx) => {
+  // Checks across variables: their issues have no path, and their messages name every variable involved.
+  const problems = [...temporalSettingsProblems(env)];
+  if (env.API_TOKEN === env.SUPPORT_TOKEN) problems.push('API_TOKEN and SUPPORT_TOKEN must differ, or the app could call the support routes and support staff the app\'s');
+  try {
+    TokenVault.fromConfig(env);
+  } catch (error) {
+    if (!(error instanceof TokenVaultError)) throw error;
+    problems.push(error.message); // names the variable (and entry), never key material
+  }
+  for (const message of problems) ctx.addIssue({ code: 'custom', path: [], message });
+}, { when: (payload) => payload.issues.length === 0 }); // once each variable is valid on its own
 
 export type Config = z.infer<typeof environmentSchema>;
 
 /** Variables whose values must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_PREVIOUS_KEYS', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'SUPPORT_TOKEN', 'TOKEN_ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_PREVIOUS_KEYS', 'TOKEN_ENCRYPTION_NEXT_KEY', 'SALESFORCE_CLIENT_SECRET', 'DATABASE_URL', 'TEMPORAL_API_KEY']);
 
 /**
  * Reads and validates the environment (docs/contracts.md#settings). Empty strings count as unset, so
@@ -96,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
+    if (issue.path.length === 0) return `Configuration error: ${issue.message}.`; // a check across variables
     const variable = String(issue.path[0] ?? 'environment');
     if (present[variable] === undefined) return `Configuration error: ${variable} is required but not set.`;
     const shown = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(present[variable])})`;

@@ -61,13 +61,17 @@ export class TokenVault {
 
   /**
    * Builds a vault from the environment: TOKEN_ENCRYPTION_KEY (current, base64, 32 bytes) with version
-   * TOKEN_ENCRYPTION_KEY_VERSION (default 1), plus TOKEN_ENCRYPTION_PREVIOUS_KEYS, a comma-separated
-   * `version:base64key` list of retired keys still accepted for decryption.
+   * TOKEN_ENCRYPTION_KEY_VERSION (default 1), plus decrypt-only keys: TOKEN_ENCRYPTION_PREVIOUS_KEYS, a
+   * comma-separated `version:base64key` list of retired keys, and TOKEN_ENCRYPTION_NEXT_KEY, one
+   * `version:base64key` staged before it becomes current. Staging it on every replica first is what makes
+   * a rolling rotation safe: a replica still writing with the old key can read what a replica already
+   * switched to the new key wrote (README, "Rotating the master key").
    */
   static fromConfig(config: {
     TOKEN_ENCRYPTION_KEY: string;
     TOKEN_ENCRYPTION_KEY_VERSION?: number;
-    TOKEN_ENCRYPTION_PREVIOUS_KEYS?: string;
+    TOKEN_ENCRYPTION_PREVIOUS_KEYS?: string | undefined;
+    TOKEN_ENCRYPTION_NEXT_KEY?: string | undefined;
   }): TokenVault {
     const currentVersion = config.TOKEN_ENCRYPTION_KEY_VERSION ?? 1;
     if (!isKeyVersion(currentVersion)) {
@@ -79,22 +83,10 @@ export class TokenVault {
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''); // tolerate a trailing comma or an empty variable
-    entries.forEach((entry, index) => {
-      // Errors name the entry by position only: the text itself may be (part of) a key.
-      const where = `TOKEN_ENCRYPTION_PREVIOUS_KEYS entry ${index + 1}`;
-      const colon = entry.indexOf(':');
-      if (colon === -1) throw new TokenVaultError(`${where} must be version:base64key (e.g. 1:<openssl rand -base64 32>)`);
-      const versionText = entry.slice(0, colon).trim();
-      const version = /^\d{1,10}$/.test(versionText) ? Number(versionText) : Number.NaN;
-      if (!isKeyVersion(version)) {
-        throw new TokenVaultError(`${where} must start with a key version, an integer from 1 to ${MAX_KEY_VERSION}`);
-      }
-      if (keys.has(version)) {
-        const clash = version === currentVersion ? 'TOKEN_ENCRYPTION_KEY_VERSION' : 'an earlier entry';
-        throw new TokenVaultError(`${where} repeats key version ${version}, already used by ${clash}`);
-      }
-      keys.set(version, parseKey(entry.slice(colon + 1).trim(), where));
-    });
+    // Errors name the entry by position only: the text itself may be (part of) a key.
+    entries.forEach((entry, index) => addDecryptOnlyKey(keys, currentVersion, entry, `TOKEN_ENCRYPTION_PREVIOUS_KEYS entry ${index + 1}`));
+    const next = config.TOKEN_ENCRYPTION_NEXT_KEY?.trim();
+    if (next) addDecryptOnlyKey(keys, currentVersion, next, 'TOKEN_ENCRYPTION_NEXT_KEY');
 
     return new TokenVault({ keys, currentVersion });
   }
@@ -117,7 +109,7 @@ export class TokenVault {
     if (!this.#keys.has(keyVersion)) {
       const known = [...this.#keys.keys()].sort((a, b) => a - b).join(', ');
       throw new TokenVaultError(
-        `Cannot decrypt token: unknown key version ${String(keyVersion)} (known: ${known}); is a previous key missing from TOKEN_ENCRYPTION_PREVIOUS_KEYS?`,
+        `Cannot decrypt token: unknown key version ${String(keyVersion)} (known: ${known}); is a newer key not staged in TOKEN_ENCRYPTION_NEXT_KEY, or an older one missing from TOKEN_ENCRYPTION_PREVIOUS_KEYS?`,
       );
     }
     const { iv, tag, data } = parseCiphertext(secret.ciphertext);
@@ -163,6 +155,23 @@ export class TokenVault {
     this.#derivedKeys.set(cacheKey, derived);
     return derived;
   }
+}
+
+/** Parses `version:base64key` into `keys`; `where` names the variable (and entry) in errors. */
+function addDecryptOnlyKey(keys: Map<number, Buffer>, currentVersion: number, entry: string, where: string): void {
+  const colon = entry.indexOf(':');
+  if (colon === -1) throw new TokenVaultError(`${where} must be version:base64key (e.g. 1:<openssl rand -base64 32>)`);
+  const versionText = entry.slice(0, colon).trim();
+  const version = /^\d{1,10}$/.test(versionText) ? Number(versionText) : Number.NaN;
+  if (!isKeyVersion(version)) {
+    throw new TokenVaultError(`${where} must start with a key version, an integer from 1 to ${MAX_KEY_VERSION}`);
+  }
+  if (keys.has(version)) {
+    const previousKeys = where === 'TOKEN_ENCRYPTION_NEXT_KEY' ? 'TOKEN_ENCRYPTION_PREVIOUS_KEYS' : 'an earlier entry';
+    const clash = version === currentVersion ? 'TOKEN_ENCRYPTION_KEY_VERSION' : previousKeys;
+    throw new TokenVaultError(`${where} repeats key version ${version}, already used by ${clash}`);
+  }
+  keys.set(version, parseKey(entry.slice(colon + 1).trim(), where));
 }
 
 function isKeyVersion(value: number): boolean {

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
 import { StartupError } from '../platform/run-main.js';
+import { describeTemporalSecurity, temporalConnectionOptions } from '../platform/temporal-connection.js';
+import type { TemporalConnectionSettings } from '../platform/temporal-settings.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -26,14 +28,20 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   });
 }
 
-/** Connects to Temporal, turning an unreachable server into one clear sentence. */
-export async function connectToTemporal(address: string): Promise<NativeConnection> {
+/**
+ * Connects to Temporal — plain, TLS, mTLS or with an API key, from the same settings as the API's client
+ * (platform/temporal-connection.ts) — turning an unreachable server into one clear sentence.
+ */
+export async function connectToTemporal(settings: TemporalConnectionSettings): Promise<NativeConnection> {
+  const options = temporalConnectionOptions(settings);
   try {
-    return await NativeConnection.connect({ address });
+    return await NativeConnection.connect(options);
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     // The native client's message is a Rust debug dump; keep its human part ("Connection refused").
-    const reason = /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0];
-    throw new StartupError(`Cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason}`);
+    let reason = /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0] ?? '';
+    if (options.apiKey) reason = reason.replaceAll(options.apiKey, '***');
+    const security = options.tls === false ? '' : `, ${describeTemporalSecurity(options)}`;
+    throw new StartupError(`Cannot reach Temporal at ${options.address} (TEMPORAL_ADDRESS${security}): ${reason}`);
   }
 }

@@ -12,7 +12,7 @@ export interface RunningWorker {
 
 /** Connects, builds and runs a worker from configuration (used by `npm run worker` and `npm start`). */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
-  const connection = await connectToTemporal(config.TEMPORAL_ADDRESS);
+  const connection = await connectToTemporal(config);
   const db = createDb(config.DATABASE_URL);
   const worker = await createWorker({
     connection,

@@ -83,6 +83,63 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: the two bearer tokens', () => {
+  it('refuses the same value for API_TOKEN and SUPPORT_TOKEN, naming both and echoing neither', () => {
+    const shared = 'shared-token-0123456789abcdef';
+    const message = errorOf({ ...valid, API_TOKEN: shared, SUPPORT_TOKEN: shared });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain('API_TOKEN and SUPPORT_TOKEN must differ');
+    expect(message).not.toContain(shared);
+  });
+
+  it.each([
+    ['a space', 'token with a space inside'],
+    ['a quote', 'token"0123456789abcdef'],
+    ['a colon', 'token:0123456789abcdef'],
+    ['padding in the middle', 'token=0123456789abcdef'],
+    ['a non-ASCII letter', 'tökén0123456789abcdef'],
+  ])('refuses a token with %s (not a bearer token), without echoing it', (_what, token) => {
+    for (const variable of ['API_TOKEN', 'SUPPORT_TOKEN'] as const) {
+      const message = errorOf({ ...valid, [variable]: token });
+      expect(message).toBe(
+        `Configuration error: ${variable} may contain only letters, digits and - . _ ~ + / (then = padding), the characters of a bearer token.`,
+      );
+    }
+  });
+
+  it('accepts every bearer-token character, including base64 padding at the end', () => {
+    const config = loadConfig({ ...valid, API_TOKEN: 'Az09-._~+/Az09-._~+/==', SUPPORT_TOKEN: Buffer.alloc(32, 9).toString('base64') });
+    expect(config.API_TOKEN).toBe('Az09-._~+/Az09-._~+/==');
+  });
+});
+
+describe('loadConfig: where the API listens', () => {
+  it('binds every interface unless API_HOST says otherwise', () => {
+    expect(loadConfig(valid).API_HOST).toBe('0.0.0.0');
+    expect(loadConfig({ ...valid, API_HOST: '127.0.0.1' }).API_HOST).toBe('127.0.0.1');
+    expect(errorOf({ ...valid, API_HOST: 'http://x' })).toContain('API_HOST must be an IP address or host name');
+  });
+});
+
+describe('loadConfig: the encryption keys', () => {
+  const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+
+  it('accepts a staged next key and reports a bad one in one line, without the key', () => {
+    expect(() => loadConfig({ ...valid, TOKEN_ENCRYPTION_NEXT_KEY: `2:${key(8)}` })).not.toThrow();
+    const clash = errorOf({ ...valid, TOKEN_ENCRYPTION_NEXT_KEY: `1:${key(8)}` });
+    expect(clash).toBe('Configuration error: TOKEN_ENCRYPTION_NEXT_KEY repeats key version 1, already used by TOKEN_ENCRYPTION_KEY_VERSION.');
+    const malformed = errorOf({ ...valid, TOKEN_ENCRYPTION_NEXT_KEY: key(8) });
+    expect(malformed).toContain('TOKEN_ENCRYPTION_NEXT_KEY must be version:base64key');
+    expect(malformed).not.toContain(key(8));
+  });
+
+  it('reports a malformed previous key at start (not at the first decryption), without the key', () => {
+    const message = errorOf({ ...valid, TOKEN_ENCRYPTION_PREVIOUS_KEYS: `2:${key(8).slice(0, 20)}` });
+    expect(message).toContain('TOKEN_ENCRYPTION_PREVIOUS_KEYS entry 1 must be 32 random bytes');
+    expect(message).not.toContain(key(8).slice(0, 20));
+  });
+});
+
 describe('parseDuration', () => {
   it.each([
     ['500ms', 500],

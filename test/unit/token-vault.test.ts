@@ -196,6 +196,53 @@ describe('TokenVault master-key rotation', () => {
   });
 });
 
+describe('TokenVault rolling rotation with a staged next key', () => {
+  const b64 = (key: Buffer) => key.toString('base64');
+  // Step 1 deploys this to every replica: still writing with v1, already able to read v2.
+  const oldReplica = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: b64(keyV1), TOKEN_ENCRYPTION_NEXT_KEY: `2:${b64(keyV2)}` });
+  // Step 2 rolls this out: writing with v2, still reading v1.
+  const newReplica = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: b64(keyV2), TOKEN_ENCRYPTION_KEY_VERSION: 2, TOKEN_ENCRYPTION_PREVIOUS_KEYS: `1:${b64(keyV1)}` });
+
+  it('an old replica with only the old current key and the staged next key reads what a switched replica wrote', () => {
+    const written = newReplica.encrypt(ACCOUNT, 'refresh_token', TOKEN);
+    expect(written.keyVersion).toBe(2);
+    expect(oldReplica.decrypt(ACCOUNT, 'refresh_token', written)).toBe(TOKEN);
+    // …and the other way round, while both run side by side.
+    expect(newReplica.decrypt(ACCOUNT, 'access_token', oldReplica.encrypt(ACCOUNT, 'access_token', TOKEN))).toBe(TOKEN);
+  });
+
+  it('never writes with the staged key, and does not ask to re-encrypt onto the current one before the switch', () => {
+    expect(oldReplica.encrypt(ACCOUNT, 'refresh_token', TOKEN).keyVersion).toBe(1);
+    expect(oldReplica.needsReencryption(oldReplica.encrypt(ACCOUNT, 'refresh_token', TOKEN))).toBe(false);
+  });
+
+  it('without the staged key an old replica cannot read it, and the error points at TOKEN_ENCRYPTION_NEXT_KEY', () => {
+    const unstaged = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: b64(keyV1) });
+    const error = errorOf(() => unstaged.decrypt(ACCOUNT, 'refresh_token', newReplica.encrypt(ACCOUNT, 'refresh_token', TOKEN)));
+    expect(error.message).toContain('unknown key version 2');
+    expect(error.message).toContain('TOKEN_ENCRYPTION_NEXT_KEY');
+  });
+
+  it('names TOKEN_ENCRYPTION_NEXT_KEY on malformed input or a version clash, never the key', () => {
+    const next = b64(keyV2);
+    const cases: Array<[Record<string, string | number>, RegExp]> = [
+      [{ TOKEN_ENCRYPTION_NEXT_KEY: next }, /TOKEN_ENCRYPTION_NEXT_KEY must be version:base64key/],
+      [{ TOKEN_ENCRYPTION_NEXT_KEY: `x:${next}` }, /TOKEN_ENCRYPTION_NEXT_KEY must start with a key version/],
+      [{ TOKEN_ENCRYPTION_NEXT_KEY: `2:${next.slice(4)}` }, /TOKEN_ENCRYPTION_NEXT_KEY must be 32 random bytes/],
+      [{ TOKEN_ENCRYPTION_NEXT_KEY: `1:${next}` }, /TOKEN_ENCRYPTION_NEXT_KEY repeats key version 1, already used by TOKEN_ENCRYPTION_KEY_VERSION/],
+      [
+        { TOKEN_ENCRYPTION_KEY_VERSION: 2, TOKEN_ENCRYPTION_PREVIOUS_KEYS: `3:${b64(randomBytes(32))}`, TOKEN_ENCRYPTION_NEXT_KEY: `3:${next}` },
+        /TOKEN_ENCRYPTION_NEXT_KEY repeats key version 3, already used by TOKEN_ENCRYPTION_PREVIOUS_KEYS/,
+      ],
+    ];
+    for (const [settings, expected] of cases) {
+      const error = errorOf(() => TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: b64(keyV1), ...settings }));
+      expect(error.message).toMatch(expected);
+      expectNoSecrets(error.message, next, keyV1, keyV2);
+    }
+  });
+});
+
 describe('TokenVault construction', () => {
   it('requires a key for the current version', () => {
     const error = errorOf(() => new TokenVault({ keys: new Map([[1, keyV1]]), currentVersion: 2 }));
