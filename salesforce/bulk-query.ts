@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type jsforce from 'jsforce';
 import { SALESFORCE_API_VERSION } from './client.js';
+import { salesforceHttpTimeoutMs } from './http-timeout.js';
 
 
 const base = `/services/data/v${SALESFORCE_API_VERSION}/jobs/query`;
@@ -30,17 +31,36 @@ export async function createQueryJob(conn: jsforce.Connection, soql: string): Pr
   return job.id;
 }
 
-/** Polls until the job is complete; returns the number of status requests made. */
-export async function waitForJob(conn: jsforce.Connection, jobId: string, options: { intervalMs?: number; onPoll?: () => void } = {}): Promise<number> {
+/** Polls until the job is complete; returns the number of status requests made. No poll once `signal` is aborted. */
+export async function waitForJob(
+  conn: jsforce.Connection,
+  jobId: string,
+  options: { intervalMs?: number; onPoll?: () => void; signal?: AbortSignal } = {},
+): Promise<number> {
   for (let polls = 1; ; polls++) {
+    options.signal?.throwIfAborted();
     const job = await conn.request<{ state: string; errorMessage?: string }>(`${base}/${jobId}`);
     options.onPoll?.();
     if (job.state === 'JobComplete') return polls;
     if (job.state === 'Failed' || job.state === 'Aborted') {
       throw new BulkJobError(`Bulk query job ${jobId} ${job.state.toLowerCase()}: ${job.errorMessage ?? 'no reason given'}`, 'BULK_JOB_FAILED');
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
+    await abortableSleep(options.intervalMs ?? 1_000, options.signal);
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 export interface BulkResultsPage {
@@ -61,7 +81,9 @@ export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, 
   const url = new URL(`${conn.instanceUrl}${base}/${jobId}/results`);
   url.searchParams.set('maxRecords', String(maxRecords));
   if (locator) url.searchParams.set('locator', locator);
-  const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' } });
+  // Bounded like every jsforce call: a hanging page must not hold the activity for jsforce's 30 minutes.
+  const signal = AbortSignal.timeout(salesforceHttpTimeoutMs());
+  const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' }, signal });
   const body = await response.text();
   if (!response.ok) {
     let errorCode = `HTTP_${response.status}`;

@@ -1,12 +1,13 @@
 import jsforce from 'jsforce';
-import { ConnectionRevokedError, type TokenManager } from './token-manager.js';
+import type { TokenManager } from './token-manager.js';
 
 export const SALESFORCE_API_VERSION = '62.0';
 
 /**
  * Runs `work` with a jsforce Connection for one stored Salesforce connection. On 401
  * INVALID_SESSION_ID jsforce calls our refreshFn (single-flight across processes via the
- * TokenManager) and retries; we allow one refresh per call so a bad token can't loop.
+ * TokenManager) and retries; we allow one refresh per call so a bad token can't loop. Every request
+ * is bounded by SALESFORCE_HTTP_TIMEOUT (set on jsforce by the TokenManager).
  */
 export async function withSalesforce<T>(
   tokens: TokenManager,
@@ -16,7 +17,7 @@ export async function withSalesforce<T>(
   const grant = await tokens.current(connectionId);
   let generation = grant.generation;
   let refreshed = false;
-  let revoked: ConnectionRevokedError | undefined;
+  let refreshFailure: Error | undefined;
   const conn = new jsforce.Connection({
     instanceUrl: grant.instanceUrl,
     accessToken: grant.accessToken,
@@ -33,8 +34,8 @@ export async function withSalesforce<T>(
           callback(null, fresh.accessToken);
         },
         (error: unknown) => {
-          if (error instanceof ConnectionRevokedError) revoked = error;
-          callback(error instanceof Error ? error : new Error(String(error)));
+          refreshFailure = error instanceof Error ? error : new Error(String(error));
+          callback(refreshFailure);
         },
       );
     },
@@ -42,7 +43,7 @@ export async function withSalesforce<T>(
   try {
     return await work(conn);
   } catch (error) {
-    // jsforce wraps refresh failures in a plain Error; surface the revocation itself.
-    throw revoked ?? error;
+    // jsforce wraps refresh failures in a plain Error; surface the typed one (revoked, refused, no answer).
+    throw refreshFailure ?? error;
   }
 }
