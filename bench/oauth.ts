@@ -11,11 +11,16 @@ export async function connectThroughApi(system: BenchSystem, accountId: string, 
   const response = await system.call('/api/integrations/salesforce/connect', { method: 'POST', body: JSON.stringify({ accountId, environment: 'production' }) });
   if (response.status !== 200) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
   const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
+  // The app relays the binding cookie to the browser, which sends it back to the callback (same browser).
+  const bindingCookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
   // Salesforce hands the state back unchanged; ours is in the authorize URL.
   const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
   const code = await authorizationCode(authorizeUrl, org.username, org.password);
   const callbackAt = Date.now();
-  const callback = await fetch(`${system.connectedApp.callbackUrl}?${new URLSearchParams({ code, state })}`, { redirect: 'manual' });
+  const callback = await fetch(`${system.connectedApp.callbackUrl}?${new URLSearchParams({ code, state })}`, {
+    redirect: 'manual',
+    headers: { cookie: bindingCookie },
+  });
   const landing = callback.headers.get('location') ?? '';
   if (callback.status !== 302 || new URL(landing).searchParams.get('salesforce') !== 'connected') {
     throw new Error(`callback answered ${callback.status} → ${landing || (await callback.text())}`);

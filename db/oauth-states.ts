@@ -12,6 +12,8 @@ export interface NewOAuthState {
   accountId: string;
   environment: Environment;
   verifier: { ciphertext: string; keyVersion: number };
+  /** sha256 of the browser binding cookie's value: the callback must present the value. */
+  bindingHash: string;
   expiresAt: Date;
 }
 
@@ -24,6 +26,7 @@ export async function insertOAuthState(db: Db, state: NewOAuthState): Promise<vo
       environment: state.environment,
       verifier_ciphertext: state.verifier.ciphertext,
       verifier_key_version: state.verifier.keyVersion,
+      binding_hash: state.bindingHash,
       expires_at: state.expiresAt.toISOString(),
     })
     .execute();

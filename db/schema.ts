@@ -98,6 +98,8 @@ export interface SalesforceOauthStatesTable {
   environment: Environment;
   verifier_ciphertext: string;
   verifier_key_version: number;
+  /** sha256 (hex) of the browser binding cookie's value set by the connect step; null on states made before it. */
+  binding_hash: string | null;
   expires_at: Timestamp;
   used_at: Timestamp | null;
   created_at: GeneratedTimestamp;
@@ -148,12 +150,38 @@ export interface SalesforceSyncErrorsTable {
   last_seen_at: GeneratedTimestamp;
 }
 
+export interface SalesforcePendingRevocationsTable {
+  id: Generated<string>;
+  account_id: string;
+  environment: Environment;
+  /** What let go of the grant: a disconnect, a reconnect (the replaced grant), or an activation that failed. */
+  reason: 'disconnect' | 'reconnect' | 'activation_failed';
+  login_url: string;
+  /** Erased once Salesforce revoked the grant (or said it was no longer valid). */
+  refresh_token_ciphertext: string | null;
+  refresh_token_key_version: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  outcome: 'revoked' | 'already_invalid' | null;
+  created_at: GeneratedTimestamp;
+  done_at: Timestamp | null;
+}
+
+/** Fixed-window counters of OAuth callbacks per client address, shared by every API replica. */
+export interface CallbackRateLimitsTable {
+  client_key: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
 export interface Database {
   salesforce_accounts: SalesforceAccountsTable;
   salesforce_sync_cursors: SalesforceSyncCursorsTable;
   salesforce_sync_errors: SalesforceSyncErrorsTable;
   salesforce_connections: SalesforceConnectionsTable;
   salesforce_oauth_states: SalesforceOauthStatesTable;
+  callback_rate_limits: CallbackRateLimitsTable;
+  salesforce_pending_revocations: SalesforcePendingRevocationsTable;
   contacts: ContactsTable;
   deals: DealsTable;
   followups: FollowupsTable;

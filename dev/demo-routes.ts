@@ -1,7 +1,9 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { connectionStatus, disconnectConnection, type LifecycleDeps } from '../api/connections/lifecycle.js';
 import { beginAuthorization } from '../api/connections/oauth-flow.js';
+import { bindingCookieOptions } from '../api/connections/browser-binding.js';
 import type { ConnectionStatus } from '../domain/connection-status.js';
 import { AccountId, Environment } from '../api/schemas.js';
 import { fieldErrors } from '../api/validation.js';
@@ -175,7 +177,11 @@ export function registerDemoRoutes(app: OpenAPIHono, deps: LifecycleDeps, demo: 
   app.post('/demo/connect', async (c) => {
     const read = readTarget(await c.req.parseBody());
     if (!read.ok) return c.html(read.view, 400);
-    return c.redirect(await beginAuthorization(deps, read.target.accountId, read.target.environment), 302);
+    const { authorizeUrl, binding } = await beginAuthorization(deps, read.target.accountId, read.target.environment);
+    // What the FastFollow app does: hand the binding cookie to this browser, then send it to Salesforce.
+    // The demo is served on the API's origin, so the cookie reaches the callback as is.
+    setCookie(c, binding.cookie, binding.value, { ...bindingCookieOptions(deps.config.SALESFORCE_CALLBACK_URL), maxAge: binding.maxAgeSeconds });
+    return c.redirect(authorizeUrl, 302);
   });
 
   app.post('/demo/disconnect', async (c) => {

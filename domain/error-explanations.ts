@@ -23,7 +23,7 @@ const explanations = {
   },
   INVALID_CLIENT: {
     message: 'Salesforce does not recognise FastFollow’s Connected App credentials.',
-    fix: 'Contact FastFollow support: the Connected App consumer key or secret is misconfigured.',
+    fix: 'Contact FastFollow support: the Connected App consumer key or secret is misconfigured. Syncing resumes by itself once it is fixed.',
     permanent: true,
   },
   INVALID_STATE: {
@@ -35,6 +35,22 @@ const explanations = {
     message: 'FastFollow could not finish connecting Salesforce.',
     fix: 'Please try connecting again in a few minutes; contact FastFollow support if it keeps failing.',
     permanent: false,
+  },
+  // The OAuth callback's own refusals (the browser lands on the app page with these).
+  BROWSER_MISMATCH: {
+    message: 'This Salesforce login was started from another browser, so FastFollow did not connect it.',
+    fix: 'Open the Connect link in the same browser where you clicked Connect in FastFollow, and finish the Salesforce login there within 10 minutes. If someone sent you a Salesforce login link, do not use it: connect from your own FastFollow account.',
+    permanent: true,
+  },
+  RATE_LIMITED: {
+    message: 'Too many Salesforce connection attempts from your network in a short time.',
+    fix: 'Wait a minute, then click Connect in FastFollow again.',
+    permanent: false,
+  },
+  SALESFORCE_AUTHORIZATION_FAILED: {
+    message: 'Salesforce did not authorize FastFollow.',
+    fix: 'Click Connect in FastFollow again. If it keeps failing, ask your Salesforce admin whether the FastFollow app is allowed for your user, or contact FastFollow support.',
+    permanent: true,
   },
   INSUFFICIENT_ACCESS: {
     message: 'The connected Salesforce user lacks permission on the objects FastFollow syncs.',
@@ -65,6 +81,32 @@ const explanations = {
     message: 'Salesforce revoked FastFollow’s access to this org.',
     fix: 'Access was revoked in Salesforce (Setup → Connected Apps OAuth Usage) or the user was deactivated. Reconnect Salesforce from FastFollow.',
     permanent: true,
+  },
+  // Token refresh outcomes other than an admin revocation (salesforce/token-manager.ts).
+  REFRESH_TOKEN_LOST: {
+    message: 'FastFollow lost its Salesforce session: a token refresh was interrupted on FastFollow’s side, and Salesforce then refused the previous token.',
+    fix: 'Nothing was revoked by your Salesforce admin and no setting needs changing. Reconnect Salesforce from FastFollow to continue syncing; the data already synced is kept.',
+    permanent: true,
+  },
+  UNAUTHORIZED_CLIENT: {
+    message: 'Salesforce no longer lets the connected user use FastFollow’s Connected App.',
+    fix: 'In Salesforce Setup → Connected Apps → Manage, check that the FastFollow app is installed and that the connected user’s profile or permission set is allowed to use it (Admin approved users are pre-authorized), then press Resume.',
+    permanent: true,
+  },
+  INACTIVE_USER: {
+    message: 'The connected Salesforce user is inactive or frozen.',
+    fix: 'Reactivate (or unfreeze) the user in Salesforce Setup → Users and press Resume, or reconnect FastFollow as another active user.',
+    permanent: true,
+  },
+  INACTIVE_ORG: {
+    message: 'The Salesforce org is locked, closed or suspended.',
+    fix: 'Ask your Salesforce administrator or account executive to restore the org, then press Resume.',
+    permanent: true,
+  },
+  LOGIN_HOST_UNAVAILABLE: {
+    message: 'Salesforce’s login service did not answer in time.',
+    fix: 'Nothing to do: FastFollow retries automatically.',
+    permanent: false,
   },
   // Record-level data problems found while syncing (domain/sync/issues.ts): the record is kept.
   DUPLICATE_EMAIL: {
@@ -103,9 +145,14 @@ const explanations = {
 export function normaliseErrorCode(code: string): string {
   if (code.startsWith('INSUFFICIENT_ACCESS') || code === 'INVALID_TYPE') return 'INSUFFICIENT_ACCESS';
   if (code === 'invalid_grant') return 'INVALID_GRANT';
-  if (code === 'invalid_client' || code === 'invalid_client_id') return 'INVALID_CLIENT';
+  if (code === 'invalid_client' || code === 'invalid_client_id' || code === 'INVALID_CLIENT_ID') return 'INVALID_CLIENT';
   if (code === 'access_denied') return 'ACCESS_DENIED';
   return code;
+}
+
+/** True when `code` (after normalising) has its own explanation, i.e. it is one of our known codes. */
+export function isExplainedCode(code: string): boolean {
+  return Object.hasOwn(explanations, normaliseErrorCode(code));
 }
 
 export function explainError(code: string, detail?: string): ErrorExplanation {

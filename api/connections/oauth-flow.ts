@@ -4,13 +4,14 @@ import type { Config } from '../../platform/config.js';
 import type { TokenVault } from '../../platform/token-vault.js';
 import type { Db } from '../../db/connect.js';
 import type { Logger } from '../../platform/logger.js';
-import { explainError, normaliseErrorCode } from '../../domain/error-explanations.js';
+import { explainError, isExplainedCode } from '../../domain/error-explanations.js';
 import { createPkcePair, loginUrlFor, OAUTH_SCOPES, oauthClient, oauthErrorCode } from '../../salesforce/oauth.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { Environment } from '../../domain/environment.js';
 import type { GrantedConnection } from '../../db/connections.js';
-import { consumeOAuthState, deleteOAuthStatesExpiredBefore, insertOAuthState } from '../../db/oauth-states.js';
+import { consumeOAuthState, deleteOAuthStatesExpiredBefore, insertOAuthState, type OAuthStateRow } from '../../db/oauth-states.js';
+import { bindingMatches, newBrowserBinding, type BrowserBinding } from './browser-binding.js';
 
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -18,29 +19,35 @@ function hashState(state: string): string {
   return createHash('sha256').update(state).digest('hex');
 }
 
-/** Step 1: a PKCE authorize URL on the environment's login host, with a single-use state stored server-side. */
+/**
+ * Step 1: a PKCE authorize URL on the environment's login host, with a single-use state stored
+ * server-side, and the browser binding the callback will require (the caller sets its cookie).
+ */
 export async function beginAuthorization(
   deps: { db: Db; vault: TokenVault; config: Config },
   accountId: string,
   environment: Environment,
-): Promise<string> {
+): Promise<{ authorizeUrl: string; binding: BrowserBinding }> {
   const state = randomBytes(32).toString('base64url');
   const { verifier, challenge } = createPkcePair();
+  const { binding, hash: bindingHash } = newBrowserBinding(state, deps.config.SALESFORCE_CALLBACK_URL, OAUTH_STATE_TTL_MS);
   const encrypted = deps.vault.encrypt(accountId, 'pkce_verifier', verifier);
   await insertOAuthState(deps.db, {
     stateHash: hashState(state),
     accountId,
     environment,
     verifier: encrypted,
+    bindingHash,
     expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS),
   });
   await deleteOAuthStatesExpiredBefore(deps.db, new Date(Date.now() - OAUTH_STATE_TTL_MS));
-  return oauthClient(deps.config, loginUrlFor(deps.config, environment)).getAuthorizationUrl({
+  const authorizeUrl = oauthClient(deps.config, loginUrlFor(deps.config, environment)).getAuthorizationUrl({
     scope: OAUTH_SCOPES,
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
   } as Parameters<jsforce.OAuth2['getAuthorizationUrl']>[0]);
+  return { authorizeUrl, binding };
 }
 
 export type { GrantedConnection };
@@ -68,34 +75,71 @@ export function landingUrl(appUrl: string, outcome: CallbackOutcome): string {
   return target.toString();
 }
 
-/** A failure the user sees on the app page: the seed's explanation for a normalised code. */
+/**
+ * A failure the user sees on the app page: the explanation of one of our known codes. Anything else
+ * (a code we have no words for) lands as the generic SALESFORCE_AUTHORIZATION_FAILED, so no free
+ * text from Salesforce or from whoever crafted the callback URL ever reaches the landing page.
+ */
 export function failure(code: string, context: { accountId?: string; environment?: Environment } = {}): CallbackOutcome {
-  const explanation = explainError(code);
+  const explanation = explainError(isExplainedCode(code) ? code : 'SALESFORCE_AUTHORIZATION_FAILED');
   return { ok: false, code: explanation.code, message: explanation.message, fix: explanation.fix, ...context };
 }
 
-/** OAuth `error` values Salesforce can send back to the callback, mapped to our codes. */
+/** The `error` values Salesforce documents for the authorize redirect that we explain in our own words. */
+const CALLBACK_ERRORS: Record<string, string> = {
+  access_denied: 'ACCESS_DENIED',
+  'access-denied': 'ACCESS_DENIED', // the spelling in Salesforce's own web-server flow example
+  redirect_uri_mismatch: 'INVALID_LOGIN',
+  invalid_request: 'INVALID_LOGIN',
+  invalid_client_id: 'INVALID_CLIENT',
+  invalid_client: 'INVALID_CLIENT',
+  unauthorized_client: 'INVALID_CLIENT',
+  server_error: 'TEMPORARILY_UNAVAILABLE',
+  temporarily_unavailable: 'TEMPORARILY_UNAVAILABLE',
+  rate_limit_exceeded: 'RATE_LIMITED',
+};
+
 function callbackErrorCode(error: string): string {
-  if (error === 'redirect_uri_mismatch' || error === 'invalid_request') return 'INVALID_LOGIN';
-  return normaliseErrorCode(error);
+  return Object.hasOwn(CALLBACK_ERRORS, error) ? CALLBACK_ERRORS[error]! : 'SALESFORCE_AUTHORIZATION_FAILED';
 }
 
+type Deps = { db: Db; vault: TokenVault; config: Config; logger: Logger };
+type Context = { accountId: string; environment: Environment };
+
 /**
- * Step 2: validates and consumes the state (unknown, expired or replayed → no token exchange),
- * exchanges the code with the PKCE verifier and reads the identity. Nothing is stored here.
+ * Step 2: validates and consumes the state (unknown, expired or replayed → no token exchange), checks
+ * the browser binding cookie (missing or wrong → no token exchange), then exchanges the code with the
+ * PKCE verifier and reads the identity. Nothing is stored here.
  */
 export async function completeAuthorization(
-  deps: { db: Db; vault: TokenVault; config: Config; logger: Logger },
+  deps: Deps,
   query: { code?: string; state?: string; error?: string },
+  presentedBinding: string | undefined,
 ): Promise<CallbackOutcome> {
   if (!query.state) return failure('INVALID_STATE');
   // Consume atomically: a replayed or concurrent callback finds nothing to update.
   const pending = await consumeOAuthState(deps.db, hashState(query.state), new Date());
   if (!pending) return failure('INVALID_STATE');
   const context = { accountId: pending.account_id, environment: pending.environment };
-  if (query.error) return failure(callbackErrorCode(query.error), context);
+  if (!bindingMatches(presentedBinding, pending.binding_hash)) {
+    deps.logger.warn({ ...context, bindingCookie: presentedBinding ? 'wrong' : 'missing' }, 'OAuth callback from a browser that did not start this connection; nothing connected');
+    // No account or environment in the landing: this browser is not the one of the account's user.
+    return failure('BROWSER_MISMATCH');
+  }
+  if (query.error) {
+    deps.logger.info({ ...context, salesforceError: query.error.slice(0, 80) }, 'Salesforce redirected to the callback with an error');
+    return failure(callbackErrorCode(query.error), context);
+  }
   if (!query.code) return failure('INVALID_LOGIN', context);
 
+  const token = await exchangeCode(deps, pending, query.code, context);
+  if ('ok' in token) return token;
+  return readIdentity(deps, token, context);
+}
+
+type GrantedToken = { access_token: string; refresh_token: string; instance_url: string; loginUrl: string };
+
+async function exchangeCode(deps: Deps, pending: OAuthStateRow, code: string, context: Context): Promise<GrantedToken | CallbackOutcome> {
   const verifier = deps.vault.decrypt(pending.account_id, 'pkce_verifier', {
     ciphertext: pending.verifier_ciphertext,
     keyVersion: pending.verifier_key_version,
@@ -103,16 +147,20 @@ export async function completeAuthorization(
   const loginUrl = loginUrlFor(deps.config, pending.environment);
   let token: { access_token: string; refresh_token?: string; instance_url: string };
   try {
-    token = await oauthClient(deps.config, loginUrl).requestToken(query.code, { code_verifier: verifier } as Record<string, string>);
+    token = await oauthClient(deps.config, loginUrl).requestToken(code, { code_verifier: verifier } as Record<string, string>);
   } catch (error) {
-    const code = oauthErrorCode(error);
-    deps.logger.warn({ accountId: pending.account_id, environment: pending.environment, oauthError: code ?? 'network' }, 'Salesforce token exchange failed');
-    return failure(code === 'invalid_client' ? 'INVALID_CLIENT' : 'INVALID_LOGIN', context);
+    const oauthError = oauthErrorCode(error);
+    deps.logger.warn({ ...context, oauthError: oauthError ?? 'network' }, 'Salesforce token exchange failed');
+    return failure(oauthError === 'invalid_client' ? 'INVALID_CLIENT' : 'INVALID_LOGIN', context);
   }
   if (!token.refresh_token) {
-    deps.logger.warn({ accountId: pending.account_id }, 'Salesforce granted no refresh token (refresh_token scope missing from the Connected App?)');
+    deps.logger.warn({ accountId: context.accountId }, 'Salesforce granted no refresh token (refresh_token scope missing from the Connected App?)');
     return failure('INVALID_LOGIN', context);
   }
+  return { access_token: token.access_token, refresh_token: token.refresh_token, instance_url: token.instance_url, loginUrl };
+}
+
+async function readIdentity(deps: Deps, token: GrantedToken, context: Context): Promise<CallbackOutcome> {
   const conn = new jsforce.Connection({ instanceUrl: token.instance_url, accessToken: token.access_token, version: SALESFORCE_API_VERSION });
   let identity: Awaited<ReturnType<jsforce.Connection['identity']>>;
   try {
@@ -120,8 +168,8 @@ export async function completeAuthorization(
   } catch (error) {
     // E.g. API_DISABLED_FOR_ORG: the grant is useless to us, so give it back rather than keep it.
     const code = salesforceErrorCode(error) ?? 'INVALID_LOGIN';
-    deps.logger.warn({ accountId: pending.account_id, environment: pending.environment, salesforceError: code }, 'Salesforce identity lookup failed after login');
-    await oauthClient(deps.config, loginUrl).revokeToken(token.refresh_token).catch(() => undefined);
+    deps.logger.warn({ ...context, salesforceError: code }, 'Salesforce identity lookup failed after login');
+    await oauthClient(deps.config, token.loginUrl).revokeToken(token.refresh_token).catch(() => undefined);
     return failure(code, context);
   }
   return {
@@ -131,7 +179,7 @@ export async function completeAuthorization(
       orgId: identity.organization_id,
       userId: identity.user_id,
       username: identity.username,
-      loginUrl,
+      loginUrl: token.loginUrl,
       instanceUrl: token.instance_url,
       accessToken: token.access_token,
       refreshToken: token.refresh_token,

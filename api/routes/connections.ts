@@ -1,11 +1,22 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { rateLimiter } from 'hono-rate-limiter';
-import { beginAuthorization, completeAuthorization, failure, landingUrl } from '../connections/oauth-flow.js';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { bindingCookieName, bindingCookieOptions, CALLBACK_PATH } from '../connections/browser-binding.js';
+import { beginAuthorization, completeAuthorization, failure, landingUrl, type CallbackOutcome } from '../connections/oauth-flow.js';
+import { callbackRateLimit } from '../middleware/callback-rate-limit.js';
 import { activateConnection, connectionStatus, disconnectConnection, type LifecycleDeps } from '../connections/lifecycle.js';
 import { ApiError } from '../errors.js';
 import { AccountId, ConnectionParams, ConnectionStatusSchema, Environment, ErrorSchema, errorResponses } from '../schemas.js';
+
+const ConnectAnswer = z.object({
+  authorizeUrl: z.string().url(),
+  binding: z.object({
+    cookie: z.string(),
+    value: z.string(),
+    path: z.string(),
+    maxAgeSeconds: z.number().int(),
+    secure: z.boolean(),
+  }),
+});
 
 const connectRoute = createRoute({
   method: 'post',
@@ -20,14 +31,19 @@ const connectRoute = createRoute({
     },
   },
   responses: {
-    200: { description: 'Authorize URL (PKCE, state valid 10 minutes)', content: { 'application/json': { schema: z.object({ authorizeUrl: z.string().url() }) } } },
+    200: {
+      description:
+        'Authorize URL (PKCE, state valid 10 minutes) and the browser binding: relay the Set-Cookie header (or set `binding` as a cookie) to the user\'s browser before sending it to authorizeUrl; the callback refuses a browser without it',
+      headers: z.object({ 'Set-Cookie': z.string().describe('The binding cookie: HttpOnly, SameSite=Lax, Secure for an https callback, Path=/api/integrations/salesforce/callback') }),
+      content: { 'application/json': { schema: ConnectAnswer } },
+    },
     ...errorResponses,
   },
 });
 
 const callbackRoute = createRoute({
   method: 'get',
-  path: '/api/integrations/salesforce/callback',
+  path: CALLBACK_PATH,
   tags: ['connections'],
   summary: 'OAuth redirect target: completes the connection and redirects the browser to the app',
   request: {
@@ -38,7 +54,7 @@ const callbackRoute = createRoute({
       error_description: z.string().optional(),
     }),
   },
-  responses: { 302: { description: 'To APP_URL with ?salesforce=connected or ?salesforce=error&code=…&fix=…' } },
+  responses: { 302: { description: 'To APP_URL with ?salesforce=connected or ?salesforce=error&code=…&fix=… (also when rate limited: code=RATE_LIMITED)' } },
 });
 
 const statusRoute = createRoute({
@@ -68,42 +84,30 @@ const disconnectRoute = createRoute({
   },
 });
 
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // not served by @hono/node-server (in-process requests)
-  }
-}
-
 export function registerConnectionRoutes(app: OpenAPIHono, deps: LifecycleDeps): void {
-  // The callback is public and does token exchanges: cap it per client address.
-  app.use(
-    callbackRoute.path,
-    rateLimiter({
-      windowMs: 60_000,
-      limit: 30,
-      keyGenerator: (c) => clientAddress(c),
-      handler: (c) => c.json(new ApiError(429, 'RATE_LIMITED', 'Too many Salesforce callbacks from this address; try again in a minute.').toBody(), 429),
-    }),
-  );
+  app.use(callbackRoute.path, callbackRateLimit(deps));
 
   app.openapi(connectRoute, async (c) => {
     const { accountId, environment } = c.req.valid('json');
-    return c.json({ authorizeUrl: await beginAuthorization(deps, accountId, environment) }, 200);
+    const { authorizeUrl, binding } = await beginAuthorization(deps, accountId, environment);
+    setCookie(c, binding.cookie, binding.value, { ...bindingCookieOptions(deps.config.SALESFORCE_CALLBACK_URL), maxAge: binding.maxAgeSeconds });
+    return c.json({ authorizeUrl, binding }, 200);
   });
 
   app.openapi(callbackRoute, async (c) => {
-    let outcome = await completeAuthorization(deps, c.req.valid('query'));
-    if (outcome.ok) {
-      try {
-        await activateConnection(deps, outcome.grant);
-      } catch (error) {
-        // The browser must land somewhere useful even when Temporal or the database is down.
-        deps.logger.error({ err: { name: (error as Error).name, message: (error as Error).message }, accountId: outcome.grant.accountId }, 'could not activate the Salesforce connection');
-        outcome = failure('TEMPORARILY_UNAVAILABLE');
-      }
+    const query = c.req.valid('query');
+    const cookie = query.state ? bindingCookieName(query.state) : undefined;
+    let outcome: CallbackOutcome;
+    try {
+      outcome = await completeAuthorization(deps, query, cookie && getCookie(c, cookie));
+      if (outcome.ok) await activateConnection(deps, outcome.grant);
+    } catch (error) {
+      // The browser must land somewhere useful even when Temporal or the database is down.
+      deps.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'could not complete the Salesforce connection');
+      outcome = failure('TEMPORARILY_UNAVAILABLE');
     }
+    // Single use either way: the state is spent, so its cookie is of no further use.
+    if (cookie && getCookie(c, cookie) !== undefined) deleteCookie(c, cookie, bindingCookieOptions(deps.config.SALESFORCE_CALLBACK_URL));
     return c.redirect(landingUrl(deps.config.APP_URL, outcome), 302);
   });
 

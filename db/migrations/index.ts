@@ -5,7 +5,9 @@ import * as m0003 from './0003_salesforce_sync.js';
 import * as m0004 from './0004_sync_read_method.js';
 import * as m0005 from './0005_mirror_per_connection.js';
 import * as m0006 from './0006_mirror_connection_keys.js';
+import * as m0007 from './0007_oauth_browser_binding.js';
 import * as m0008 from './0008_token_refresh_lease.js';
+import * as m0009 from './0009_pending_revocations.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
@@ -15,5 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_sync_read_method': m0004,
   '0005_mirror_per_connection': m0005,
   '0006_mirror_connection_keys': m0006,
+  '0007_oauth_browser_binding': m0007,
   '0008_token_refresh_lease': m0008,
+  '0009_pending_revocations': m0009,
 };

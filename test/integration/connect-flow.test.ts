@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseForm, postForm } from '../../emulator/browser-login.js';
+import { browserAuthorize, parseForm, postForm } from '../../emulator/browser-login.js';
 import { connectionWorkflowId, type ConnectionStatus } from '../../domain/connection-status.js';
-import { connectThroughBrowser, eventually, followCallback, requestAuthorizeUrl } from '../support/oauth-browser.js';
+import { createHash } from 'node:crypto';
+import {
+  BrowserCookies,
+  connectThroughBrowser,
+  eventually,
+  followCallback,
+  requestAuthorizeUrl,
+  requestConnect,
+} from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 
 let system: TestSystem;
@@ -56,7 +64,8 @@ describe('connect (full OAuth flow over HTTP)', () => {
     // The workflow checked the org and reports its API usage.
     const current = await eventually(async () => {
       const s = await status(accountId, environment);
-      return s.apiUsage ? s : undefined;
+      // The usage is reported from the first check, while the (tiny) initial read may still be running.
+      return s.apiUsage && s.phase === 'incremental' ? s : undefined;
     });
     expect(current).toMatchObject({ accountId, environment, orgId: org.orgId, phase: 'incremental', error: null });
     expect(current.apiUsage?.max).toBe(100_000);
@@ -173,19 +182,115 @@ async function connectLogin(authorizeUrl: string, username: string, password: st
   return response.text();
 }
 
-describe('callback hygiene', () => {
-  // Runs last in this file: it uses up this address's callback allowance.
-  it('rate-limits the public callback per client address', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 35; i++) {
-      const response = await fetch(`${system.config.SALESFORCE_CALLBACK_URL}?code=x&state=forged-${i}`, { redirect: 'manual' });
-      statuses.push(response.status);
-      if (response.status === 429) {
-        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
-        break;
-      }
-    }
-    expect(statuses.at(-1)).toBe(429);
-    expect(statuses.slice(0, -1).every((status) => status === 302)).toBe(true);
+
+const CALLBACK_PATH = '/api/integrations/salesforce/callback';
+const stateOf = (authorizeUrl: string) => new URL(authorizeUrl).searchParams.get('state')!;
+const callbackFor = (params: URLSearchParams) => `${system.config.SALESFORCE_CALLBACK_URL}?${params.toString()}`;
+
+describe('the flow is bound to the browser that clicked Connect', () => {
+  it('connect sets an HttpOnly, SameSite=Lax binding cookie named after the state, for the callback path only', async () => {
+    const { authorizeUrl, binding, response } = await requestConnect(system, 'acct-cookie', 'production', new BrowserCookies());
+    const name = `ff_sf_oauth_${createHash('sha256').update(stateOf(authorizeUrl)).digest('hex').slice(0, 16)}`;
+    expect(binding).toMatchObject({ cookie: name, path: CALLBACK_PATH, maxAgeSeconds: 600, secure: false });
+    expect(binding?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [setCookie] = response.headers.getSetCookie();
+    const attributes = setCookie!.split(';').map((part) => part.trim());
+    expect(attributes[0]).toBe(`${name}=${binding?.value}`);
+    expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', `Path=${CALLBACK_PATH}`, 'Max-Age=600']));
+    // The callback URL is http://127.0.0.1 here: a Secure cookie would never come back over plain HTTP.
+    expect(attributes).not.toContain('Secure');
+    // Only its hash is stored beside the state.
+    const [row] = await system.database.db.selectFrom('salesforce_oauth_states').selectAll().where('account_id', '=', 'acct-cookie').execute();
+    expect(row?.binding_hash).toBe(createHash('sha256').update(binding!.value).digest('hex'));
+    expect(JSON.stringify(row)).not.toContain(binding!.value);
+  });
+
+  it('cross-browser attack: a Salesforce user completing someone else\'s authorize URL connects nothing', async () => {
+    const attackerBrowser = new BrowserCookies();
+    const victimBrowser = new BrowserCookies();
+    const victimOrg = await system.createOrg('production');
+    const authorizeUrl = await requestAuthorizeUrl(system, 'acct-attacker', 'production', attackerBrowser);
+    expect(attackerBrowser.names()).toHaveLength(1);
+
+    // The victim opens the link the attacker sent, logs in to their own org and allows access.
+    const params = await browserAuthorize(authorizeUrl, victimOrg.username, victimOrg.password);
+    const before = await system.control.usage(victimOrg.orgId);
+    const landing = await followCallback(callbackFor(params), victimBrowser);
+
+    expect(landing.searchParams.get('salesforce')).toBe('error');
+    expect(landing.searchParams.get('code')).toBe('BROWSER_MISMATCH');
+    expect(landing.searchParams.get('fix')).toContain('same browser');
+    expect(landing.searchParams.get('accountId')).toBeNull(); // the victim's browser learns nothing of the attacker's account
+    // No token exchange, no row, no workflow, no status.
+    expect((await system.control.usage(victimOrg.orgId)).tokenRequests).toBe(before.tokenRequests);
+    expect(await storedConnections('acct-attacker')).toEqual([]);
+    await expect(system.temporal.workflow.getHandle(connectionWorkflowId('acct-attacker', 'production')).describe()).rejects.toThrow(/not found/i);
+    expect((await system.call('/api/integrations/salesforce/connections/acct-attacker/production')).status).toBe(404);
+
+    // The state is spent: the attacker cannot replay the victim's code from their own browser either.
+    const replay = await followCallback(callbackFor(params), attackerBrowser);
+    expect(replay.searchParams.get('code')).toBe('INVALID_STATE');
+    expect(await storedConnections('acct-attacker')).toEqual([]);
+  });
+
+  it('a binding cookie from another Connect does not open this one', async () => {
+    const org = system.production;
+    const otherBrowser = new BrowserCookies();
+    const other = await requestConnect(system, 'acct-other-tab', 'production', otherBrowser);
+    const before = await system.control.usage(org.orgId);
+
+    // The other state's cookie as it is (its own name) …
+    const first = await requestAuthorizeUrl(system, 'acct-borrowed', 'production', new BrowserCookies());
+    const firstLanding = await followCallback(callbackFor(await browserAuthorize(first, org.username, org.password)), otherBrowser);
+    expect(firstLanding.searchParams.get('code')).toBe('BROWSER_MISMATCH');
+
+    // … and its value under this state's cookie name.
+    const mine = new BrowserCookies();
+    const second = await requestConnect(system, 'acct-borrowed', 'production', mine);
+    const forged = new BrowserCookies();
+    forged.store(new Response(null, { headers: { 'set-cookie': `${second.binding!.cookie}=${other.binding!.value}; Path=${CALLBACK_PATH}` } }));
+    const secondLanding = await followCallback(callbackFor(await browserAuthorize(second.authorizeUrl, org.username, org.password)), forged);
+    expect(secondLanding.searchParams.get('code')).toBe('BROWSER_MISMATCH');
+
+    expect((await system.control.usage(org.orgId)).tokenRequests).toBe(before.tokenRequests);
+    expect(await storedConnections('acct-borrowed')).toEqual([]);
+  });
+
+  it('two Connect tabs in one browser both complete, and each callback clears its own cookie', async () => {
+    const browser = new BrowserCookies();
+    const org = system.production;
+    const first = await requestAuthorizeUrl(system, 'acct-tab-1', 'production', browser);
+    const second = await requestAuthorizeUrl(system, 'acct-tab-2', 'production', browser);
+    expect(browser.names()).toHaveLength(2);
+    const secondLanding = await followCallback(callbackFor(await browserAuthorize(second, org.username, org.password)), browser);
+    const firstLanding = await followCallback(callbackFor(await browserAuthorize(first, org.username, org.password)), browser);
+    expect([firstLanding.searchParams.get('salesforce'), secondLanding.searchParams.get('salesforce')]).toEqual(['connected', 'connected']);
+    expect(browser.names()).toEqual([]);
+  });
+});
+
+describe('only known codes reach the landing URL', () => {
+  async function landWithError(accountId: string, error: string, description: string): Promise<URL> {
+    const state = stateOf(await requestAuthorizeUrl(system, accountId, 'production'));
+    return followCallback(callbackFor(new URLSearchParams({ error, error_description: description, state })));
+  }
+
+  it('an unknown error value lands as SALESFORCE_AUTHORIZATION_FAILED; error_description is never echoed', async () => {
+    const landing = await landWithError('acct-xss', '<script>alert(1)</script>', '<b>call +1-555-0100 to restore access</b>');
+    expect(landing.searchParams.get('salesforce')).toBe('error');
+    expect(landing.searchParams.get('code')).toBe('SALESFORCE_AUTHORIZATION_FAILED');
+    expect(landing.searchParams.get('message')).toBeTruthy();
+    expect(landing.toString()).not.toMatch(/script|555|restore/);
+  });
+
+  it.each([
+    ['access_denied', 'ACCESS_DENIED'],
+    ['access-denied', 'ACCESS_DENIED'],
+    ['redirect_uri_mismatch', 'INVALID_LOGIN'],
+    ['invalid_client_id', 'INVALID_CLIENT'],
+    ['INSUFFICIENT_ACCESS_OR_READONLY', 'SALESFORCE_AUTHORIZATION_FAILED'],
+  ])('error=%s lands as %s', async (error, code) => {
+    const landing = await landWithError(`acct-err-${error.replace(/_/g, '-').toLowerCase()}`, error, 'whatever');
+    expect(landing.searchParams.get('code')).toBe(code);
   });
 });

@@ -52,6 +52,9 @@ describe(`local demo page in Chromium${skipNote}`, () => {
 
       // The environment's own login host (test.salesforce.com's stand-in for a sandbox).
       await page.waitForURL((url) => url.pathname === '/services/oauth2/authorize');
+      // The connect step bound the flow to this browser with an HttpOnly cookie for the callback only.
+      const [binding] = (await context.cookies(system.apiUrl + '/api/integrations/salesforce/callback')).filter((c) => c.name.startsWith('ff_sf_oauth_'));
+      expect(binding).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/api/integrations/salesforce/callback' });
       const loginHost = environment === 'sandbox' ? system.emulator.sandboxUrl : system.emulator.productionUrl;
       expect(new URL(page.url()).origin).toBe(new URL(loginHost).origin);
       await page.fill('#username', org.username);
@@ -63,6 +66,7 @@ describe(`local demo page in Chromium${skipNote}`, () => {
       const landed = new URL(page.url());
       expect(landed.searchParams.get('accountId')).toBe(accountId);
       expect(landed.searchParams.get('environment')).toBe(environment);
+      expect((await context.cookies(system.apiUrl + '/api/integrations/salesforce/callback')).filter((c) => c.name.startsWith('ff_sf_oauth_'))).toEqual([]);
       expect(await page.getByTestId('connected').textContent()).toContain('Connected');
       expect(await page.getByTestId('org-id').textContent()).toBe(org.orgId);
 
@@ -104,6 +108,33 @@ describe(`local demo page in Chromium${skipNote}`, () => {
       await page.screenshot({ path: path.join(screenshots, 'denied.png'), fullPage: true });
     } finally {
       await page.close();
+    }
+  });
+
+  it.skipIf(noChromium)('an authorize URL opened in another browser connects nothing: BROWSER_MISMATCH with its fix', async () => {
+    const [starter, other] = [await browser.newContext(), await browser.newContext()];
+    try {
+      const page = await starter.newPage();
+      await page.goto(`${system.apiUrl}/demo`);
+      await page.fill('#accountId', 'demo-forwarded');
+      await page.getByRole('button', { name: 'Connect Salesforce' }).click();
+      await page.waitForURL((url) => url.pathname === '/services/oauth2/authorize');
+
+      // The link is sent to someone else, who logs in to their own org in their own browser.
+      const victim = await other.newPage();
+      await victim.goto(page.url());
+      await victim.fill('#username', system.production.username);
+      await victim.fill('#password', system.production.password);
+      await victim.getByRole('button', { name: 'Log In' }).click();
+      await victim.getByRole('button', { name: 'Allow' }).click();
+      await victim.waitForURL((url) => url.pathname === '/demo' && url.searchParams.get('salesforce') === 'error');
+      expect(await victim.getByTestId('error-code').textContent()).toBe('BROWSER_MISMATCH');
+      expect(await victim.getByTestId('error').textContent()).toContain('same browser');
+      const rows = await system.database.db.selectFrom('salesforce_connections').selectAll().where('account_id', '=', 'demo-forwarded').execute();
+      expect(rows).toEqual([]);
+    } finally {
+      await starter.close();
+      await other.close();
     }
   });
 
