@@ -93,7 +93,6 @@ const CALLBACK_ERRORS: Record<string, string> = {
   invalid_request: 'INVALID_LOGIN',
   invalid_client_id: 'INVALID_CLIENT',
   invalid_client: 'INVALID_CLIENT',
-  unauthorized_client: 'INVALID_CLIENT',
   server_error: 'TEMPORARILY_UNAVAILABLE',
   temporarily_unavailable: 'TEMPORARILY_UNAVAILABLE',
   rate_limit_exceeded: 'RATE_LIMITED',
