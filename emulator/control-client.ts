@@ -74,6 +74,9 @@ export function createControlClient(productionUrl: string) {
   return {
     reset: () => call<{ ok: true }>('POST', '/reset'),
     createOrg: (input: OrgInput = {}) => call<CreatedOrg>('POST', '/orgs', input),
+    /** A sandbox copied from a production org (same record Ids); its users are the production users with `.<name>` appended. */
+    createSandboxCopy: (productionOrgId: string, options: { kind: 'full' | 'partial'; name?: string; recordsPerObject?: number }) =>
+      call<CreatedOrg & { copiedFrom: string; kind: 'full' | 'partial'; users: { userId: string; username: string }[] }>('POST', `/orgs/${productionOrgId}/sandboxes`, options),
     updateOrg: (orgId: string, settings: Omit<OrgInput, 'customFields'>) => call<Record<string, unknown>>('PATCH', `/orgs/${orgId}`, settings),
     getOrg: (orgId: string) => call<Record<string, unknown>>('GET', `/orgs/${orgId}`),
     addCustomFields: (orgId: string, sobject: string, fields: CustomFieldSpec[]) => call<{ fields: string[] }>('POST', `/orgs/${orgId}/fields/${sobject}`, { fields }),

@@ -10,6 +10,7 @@ import { customField, type CustomFieldSpec } from './schema.js';
 import { generateRecords } from './seed.js';
 import { DEFAULT_DAILY_API_LIMIT, type EmulatorState, type Org, type Row, type UserAccount } from './store.js';
 import { createRecords, deleteRecords, updateRecords } from './rest/writes.js';
+import { copyOrgAsSandbox, SandboxCopyError } from './sandbox-copy.js';
 
 export class ControlError extends Error {
   constructor(readonly status: 400 | 404 | 409, message: string, readonly details?: unknown) {
@@ -100,6 +101,12 @@ const faultsSchema = z.object({
   seed: z.number().int().optional(),
   tokenLatencyMs: z.number().nonnegative().optional(),
   tokenResponseDelayMs: z.number().nonnegative().optional(),
+});
+
+const sandboxCopySchema = z.object({
+  kind: z.enum(['full', 'partial']),
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,9}$/, 'a sandbox name is 1-10 letters and digits, starting with a letter').optional(),
+  recordsPerObject: z.number().int().positive().optional(),
 });
 
 const revokeSchema = z.object({ clientId: z.string().optional(), userId: z.string().optional() });
@@ -200,6 +207,31 @@ export function controlRoutes(state: EmulatorState): Hono {
   app.get('/orgs/:orgId', (c) => {
     const org = orgOr404(state, c.req.param('orgId'));
     return c.json({ orgId: org.id, ...org.settings, instanceUrl: state.productionUrl, loginUrl: state.loginUrl(org.settings.environment) });
+  });
+
+  // A sandbox copied from a production org: same record Ids, users with the sandbox name appended (sandbox-copy.ts).
+  app.post('/orgs/:orgId/sandboxes', async (c) => {
+    const source = orgOr404(state, c.req.param('orgId'));
+    const body = await parse(sandboxCopySchema, c);
+    const options = { kind: body.kind, name: body.name ?? (body.kind === 'full' ? 'full' : 'partial'), recordsPerObject: body.recordsPerObject ?? 10_000 };
+    let copy;
+    try {
+      copy = copyOrgAsSandbox(state, source, options, adminUserIds.get(source));
+    } catch (e) {
+      if (e instanceof SandboxCopyError) throw new ControlError(e.message.includes('already taken') ? 409 : 400, e.message);
+      throw e;
+    }
+    const adminId = adminUserIds.get(source);
+    if (adminId) adminUserIds.set(copy.org, adminId);
+    return c.json({
+      orgId: copy.org.id,
+      instanceUrl: state.productionUrl,
+      loginUrl: state.loginUrl('sandbox'),
+      adminUserId: adminId,
+      copiedFrom: source.id,
+      kind: options.kind,
+      users: copy.users.map((user) => ({ userId: user.id, username: user.username })),
+    }, 201);
   });
 
   app.patch('/orgs/:orgId', async (c) => {

@@ -70,17 +70,20 @@ export async function expectedMirror(control: ControlClient, orgId: string) {
   };
 }
 
-export async function actualMirror(db: Db, accountId: string) {
+/** The account's rows mirrored from one environment's connection (production by default). */
+export async function actualMirror(db: Db, accountId: string, environment: 'production' | 'sandbox' = 'production') {
   const contacts = await db
     .selectFrom('contacts')
     .select(['salesforce_contact_id', 'salesforce_account_id', 'full_name', 'email', 'phone', 'company_name'])
     .where('account_id', '=', accountId)
+    .where('salesforce_environment', '=', environment)
     .where('salesforce_contact_id', 'is not', null)
     .execute();
   const deals = await db
     .selectFrom('deals')
     .select(['salesforce_opportunity_id', 'salesforce_account_id', 'title', 'value', 'stage', 'expected_close_date'])
     .where('account_id', '=', accountId)
+    .where('salesforce_environment', '=', environment)
     .execute();
   // Amounts compare as numbers written canonically ('1200.00' and 1200 are one value).
   const canonical = (value: string | null) => (value === null ? null : String(Number(value)));
