@@ -102,6 +102,10 @@ describe('API (real Postgres and Temporal)', () => {
     };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/api/health');
+    // The connect answer documents the browser binding the app must relay (docs/contracts.md).
+    const connect = document.paths['/api/integrations/salesforce/connect'] as { post: { responses: Record<string, { headers?: object; content: Record<string, { schema: { properties: object } }> }> } };
+    expect(Object.keys(connect.post.responses['200']!.headers ?? {})).toEqual(['Set-Cookie']);
+    expect(Object.keys(connect.post.responses['200']!.content['application/json']!.schema.properties)).toEqual(['authorizeUrl', 'binding']);
     expect(Object.keys(document.components.securitySchemes)).toEqual(['serviceToken', 'supportToken']);
 
     const page = await app.request('/api/docs');
