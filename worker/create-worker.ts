@@ -40,6 +40,8 @@ export async function connectToTemporal(settings: TemporalConnectionSettings): P
     const text = error instanceof Error ? error.message : String(error);
     // The native client's message is a Rust debug dump; keep its human part ("Connection refused").
     let reason = /message: "([^"]+)"/.exec(text)?.[1] ?? text.split('\n')[0] ?? '';
+    // rustls's words for a server that answered TLS with something else.
+    if (options.tls !== false && /InvalidContentType|CorruptMessage/.test(text)) reason = 'the server does not speak TLS (is it a plain-TCP server?)';
     if (options.apiKey) reason = reason.replaceAll(options.apiKey, '***');
     const security = options.tls === false ? '' : `, ${describeTemporalSecurity(options)}`;
     throw new StartupError(`Cannot reach Temporal at ${options.address} (TEMPORAL_ADDRESS${security}): ${reason}`);

@@ -41,4 +41,28 @@ describe('master-key rotation', () => {
     const identity = await withSalesforce(tokens, after.id, (conn) => conn.identity());
     expect(identity.organization_id).toBe(system.production.orgId);
   });
+
+  it('rolling deploy: a replica with the old key and the staged next key uses tokens a switched replica wrote', async () => {
+    await connectThroughBrowser(system, 'acct-rolling', 'production', system.production);
+    const row = () => system.database.db.selectFrom('salesforce_connections').selectAll().where('account_id', '=', 'acct-rolling').executeTakeFirstOrThrow();
+    const oldKey = system.config.TOKEN_ENCRYPTION_KEY;
+    const nextKey = randomBytes(32).toString('base64');
+    // Step 1, everywhere: the next key staged, decrypt-only. Step 2, rolling: one replica switched already.
+    const staged = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: oldKey, TOKEN_ENCRYPTION_NEXT_KEY: `2:${nextKey}` });
+    const switched = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: nextKey, TOKEN_ENCRYPTION_KEY_VERSION: 2, TOKEN_ENCRYPTION_PREVIOUS_KEYS: `1:${oldKey}` });
+
+    // The switched replica writes the connection's secrets under version 2 (as its next token refresh would).
+    const connectionId = (await row()).id;
+    await reencryptStoredSecrets(system.database.db, switched);
+    expect(await row()).toMatchObject({ refresh_token_key_version: 2, access_token_key_version: 2 });
+
+    // A replica not yet switched still reaches Salesforce with them…
+    const identity = await withSalesforce(new TokenManager(system.database.db, staged, system.config), connectionId, (conn) => conn.identity());
+    expect(identity.organization_id).toBe(system.production.orgId);
+    // …which it could not without the staged key (what went wrong before TOKEN_ENCRYPTION_NEXT_KEY existed).
+    const unstaged = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: oldKey });
+    await expect(withSalesforce(new TokenManager(system.database.db, unstaged, system.config), connectionId, (conn) => conn.identity())).rejects.toThrow(/unknown key version 2/);
+    // Nothing was re-encrypted back: the staged key is never written with.
+    expect(await row()).toMatchObject({ refresh_token_key_version: 2 });
+  });
 });
