@@ -7,6 +7,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Config } from '../platform/config.js';
+import { temporalConnectionOptions } from '../platform/temporal-connection.js';
+import type { TemporalConnectionSettings } from '../platform/temporal-settings.js';
 import { connectionWorkflowId, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
 import type { Environment } from '../domain/environment.js';
 import {
@@ -28,9 +30,12 @@ import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, S
 export type TemporalClient = Client;
 export type TemporalConnection = Connection;
 
-/** A lazy connection: the API starts (and /api/health reports "down") even while Temporal is unreachable. */
-export function connectTemporal(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): { client: Client; connection: Connection } {
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+/**
+ * A lazy connection: the API starts (and /api/health reports "down") even while Temporal is unreachable.
+ * TLS, mTLS and the API key come from the same settings as the worker's (platform/temporal-connection.ts).
+ */
+export function connectTemporal(config: TemporalConnectionSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>): { client: Client; connection: Connection } {
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
 }
 
