@@ -43,8 +43,9 @@ runMain(async () => {
     postgres: env.DATABASE_URL ? { url: env.DATABASE_URL } : 'embedded',
     temporal: env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS } : 'dev-server',
     ...(env.SALESFORCE_CLIENT_ID ? {} : { emulator: { seed: demoOrgsSeed } }),
-    // The demo page is APP_URL's default (with the emulator's logins when the emulator is ours).
-    demo: !env.APP_URL,
+    // The demo page (no bearer token) is APP_URL's default, only with the emulator; the API then
+    // listens on 127.0.0.1 only (dev/local-system.ts).
+    demo: !env.APP_URL && !env.SALESFORCE_CLIENT_ID,
     logger: createLogger({ level, destination: pretty }),
     // The SDK's own lines (bundling, worker states) only when something is wrong: keeps the banner readable.
     temporalLog: { to: createLogger({ level, name: 'temporal', destination: pretty }), level: 'WARN' },
