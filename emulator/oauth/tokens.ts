@@ -144,6 +144,12 @@ export class TokenStore {
     return 'active';
   }
 
+  /** The grant a refresh token belongs to (rotated-out and revoked ones included). */
+  grantOf(refreshToken: string): Grant | undefined {
+    const rt = this.refreshTokens.get(refreshToken);
+    return rt ? this.grants.get(rt.grantId) : undefined;
+  }
+
   refreshTokenState(rt: RefreshToken): TokenState {
     const grant = this.grants.get(rt.grantId);
     if (!grant || grant.revoked) return 'revoked';

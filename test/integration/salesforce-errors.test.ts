@@ -10,6 +10,11 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
+const TWO_HOURS_AND_A_BIT = 2 * 60 * 60 * 1000 + 60_000;
+
+const connectionRow = (accountId: string) =>
+  system.database.db.selectFrom('salesforce_connections').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+
 describe('Salesforce errors, explained', () => {
   it('API_DISABLED_FOR_ORG: an edition without API access is refused at connect with the edition fix', async () => {
     const org = await system.createOrg('production', { edition: 'Professional' });
@@ -69,6 +74,42 @@ describe('Salesforce errors, explained', () => {
     }, 60_000);
     expect(synced).toMatchObject({ error: null });
     expect(synced.objects.Contact?.records).toBe(5_000);
+  });
+
+  it('INVALID_CLIENT: a rotated Connected App secret shows its fix, re-checks slowly (no retry storm), and recovers on resume once restored', async () => {
+    const org = await system.createOrg('production');
+    await connectThroughBrowser(system, 'acct-secret', 'production', org);
+    await eventually(async () => (await system.status('acct-secret')).initialSync?.completedAt, 30_000);
+    const generation = (await connectionRow('acct-secret')).token_generation;
+    const before = await system.control.usage(org.orgId);
+    const clientId = system.config.SALESFORCE_CLIENT_ID;
+    await system.control.updateConnectedApp(clientId, { clientSecret: 'rotated-in-salesforce-setup' });
+    try {
+      await system.control.setClock(TWO_HOURS_AND_A_BIT); // the session expires: the next call must refresh
+      const failed = await eventually(async () => {
+        const current = await system.status('acct-secret');
+        return current.phase === 'error' ? current : undefined;
+      }, 30_000);
+      expect(failed.error).toMatchObject({ code: 'INVALID_CLIENT' });
+      expect(failed.error?.fix).toContain('Connected App');
+      const refused = await system.control.usage(org.orgId);
+      expect(refused.tokenRequests - before.tokenRequests).toBe(1); // one refused refresh, not retried
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // four poll intervals
+      expect((await system.control.usage(org.orgId)).tokenRequests).toBe(refused.tokenRequests);
+      expect((await connectionRow('acct-secret')).status).toBe('active'); // the grant is kept
+
+      await system.control.updateConnectedApp(clientId, { clientSecret: system.config.SALESFORCE_CLIENT_SECRET });
+      expect((await system.support('acct-secret', 'resume')).status).toBe(200);
+      const recovered = await eventually(async () => {
+        const current = await system.status('acct-secret');
+        return current.error === null && current.phase === 'incremental' ? current : undefined;
+      }, 30_000);
+      expect(recovered.error).toBeNull();
+      expect((await connectionRow('acct-secret')).token_generation).toBe(generation + 1);
+    } finally {
+      await system.control.updateConnectedApp(clientId, { clientSecret: system.config.SALESFORCE_CLIENT_SECRET });
+      await system.control.setClock(0);
+    }
   });
 
   it('INVALID_QUERY_LOCATOR (an expired cursor): the read resumes after the last applied record, nothing skipped or doubled', async () => {
