@@ -1,6 +1,7 @@
 import type { ActivityDependencies } from './dependencies.js';
 import { createConnectionActivities } from './connection.js';
 import { createDiagnosticsActivities } from './diagnostics.js';
+import { createRevocationActivities } from './revocation.js';
 import { createSettingsActivities } from './settings.js';
 import { createSyncActivities, createSyncControlActivities } from './sync.js';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSyncActivities(deps),
     ...createSyncControlActivities(deps),
     ...createSettingsActivities(deps),
+    ...createRevocationActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ export function activityDependencies(config: Config, db: Db, logger: Logger): Ac
     db,
     logger,
     tokens: new TokenManager(db, vault, config),
+    vault,
     sync: {
       bulkMinRecords: config.SYNC_BULK_MIN_RECORDS,
       pollIntervalMs: config.SYNC_POLL_INTERVAL,

@@ -49,6 +49,16 @@ export const ConnectionStatusSchema = z
     syncApiCalls: z.number().optional(),
     error: StatusErrorSchema.nullable(),
     endedReason: z.string().nullable(),
+    revocation: z
+      .object({
+        state: z.enum(['pending', 'done']),
+        attempts: z.number(),
+        lastError: z.string().nullable(),
+        doneAt: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: "Once disconnected: whether Salesforce has revoked the grant yet ('pending' while the login host is unreachable; retried until done)" }),
   })
   .openapi('ConnectionStatus');
 

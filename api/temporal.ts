@@ -9,7 +9,7 @@ import {
 import type { Config } from '../platform/config.js';
 import { temporalConnectionOptions } from '../platform/temporal-connection.js';
 import type { TemporalConnectionSettings } from '../platform/temporal-settings.js';
-import { connectionWorkflowId, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
+import { connectionWorkflowId, revocationWorkflowId, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
 import type { Environment } from '../domain/environment.js';
 import {
   disconnectSignal,
@@ -23,6 +23,7 @@ import {
   statusQuery,
 } from '../workflows/connection-contract.js';
 import type { connectionWorkflow } from '../workflows/connection.js';
+import type { revokeGrantWorkflow } from '../workflows/revocation.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from '../workflows/search-attributes.js';
 
 // The one module through which the API talks to Temporal: the rest of api/ sees plain functions.
@@ -82,6 +83,22 @@ export async function stopConnectionWorkflow(client: Client, accountId: string, 
     // Not running (never connected, or already ended): nothing to stop.
     if (!isNotRunning(error)) throw error;
   }
+}
+
+/**
+ * Makes sure a pending revocation has its workflow (which retries until Salesforce revoked the grant).
+ * Idempotent: a workflow already running for the row is kept; one that finished finds the row done.
+ * Bounded by `timeoutMs`, so an unreachable Temporal fails fast (the row stays pending for a sweep).
+ */
+export async function startRevocationWorkflow(client: Client, taskQueue: string, revocationId: string, timeoutMs = 3_000): Promise<void> {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflow.start<typeof revokeGrantWorkflow>('revokeGrantWorkflow', {
+      workflowId: revocationWorkflowId(revocationId),
+      taskQueue,
+      args: [{ revocationId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    }),
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Db } from './connect.js';
 import type { SalesforceConnectionsTable, StoredConnectionState } from './schema.js';
 import type { Environment } from '../domain/environment.js';
 import { deleteCursorsOfConnection } from './cursors.js';
+import { queueRevocation, type RevocationReason } from './revocations.js';
 
 // The one owner of salesforce_connections and the tokens stored on it.
 
@@ -22,8 +23,16 @@ export interface GrantedConnection {
   refreshToken: string;
 }
 
-/** Stores a fresh grant (connect or reconnect): tokens encrypted with the account's key. */
-export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnection): Promise<{ id: string; connectedAt: Date }> {
+/**
+ * Stores a fresh grant (connect or reconnect): tokens encrypted with the account's key. The grant it
+ * replaces is queued for revocation at Salesforce in the same transaction (its id is returned), so no
+ * replaced grant stays live unnoticed.
+ */
+export async function saveGrant(
+  db: Db,
+  vault: TokenVault,
+  grant: GrantedConnection,
+): Promise<{ id: string; connectedAt: Date; replacedGrantRevocationId: string | null }> {
   const refresh = vault.encrypt(grant.accountId, 'refresh_token', grant.refreshToken);
   const access = vault.encrypt(grant.accountId, 'access_token', grant.accessToken);
   const values = {
@@ -42,19 +51,41 @@ export async function saveGrant(db: Db, vault: TokenVault, grant: GrantedConnect
     ended_at: null,
     updated_at: new Date(),
   };
-  const previous = await findConnection(db, grant.accountId, grant.environment);
-  if (previous && previous.org_id !== grant.orgId) {
-    // Reconnected to a different org: its cursors mean nothing there; the next cycle re-reads from scratch.
-    await deleteCursorsOfConnection(db, previous.id);
-  }
-  return db
-    .insertInto('salesforce_connections')
-    .values({ account_id: grant.accountId, environment: grant.environment, ...values })
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'environment']).doUpdateSet({ ...values, token_generation: sql`salesforce_connections.token_generation + 1` }),
-    )
-    .returning(['id', 'connected_at as connectedAt'])
-    .executeTakeFirstOrThrow();
+  return db.transaction().execute(async (trx) => {
+    const previous = await trx
+      .selectFrom('salesforce_connections')
+      .selectAll()
+      .where('account_id', '=', grant.accountId)
+      .where('environment', '=', grant.environment)
+      .forUpdate()
+      .executeTakeFirst();
+    if (previous && previous.org_id !== grant.orgId) {
+      // Reconnected to a different org: its cursors mean nothing there; the next cycle re-reads from scratch.
+      await deleteCursorsOfConnection(trx, previous.id);
+    }
+    const replacedGrantRevocationId = previous ? await queueRevocationOf(trx, previous, 'reconnect') : null;
+    const saved = await trx
+      .insertInto('salesforce_connections')
+      .values({ account_id: grant.accountId, environment: grant.environment, ...values })
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'environment']).doUpdateSet({ ...values, token_generation: sql`salesforce_connections.token_generation + 1` }),
+      )
+      .returning(['id', 'connected_at as connectedAt'])
+      .executeTakeFirstOrThrow();
+    return { ...saved, replacedGrantRevocationId };
+  });
+}
+
+/** Moves a connection row's refresh token (still encrypted) into a pending revocation; null when it has none. */
+async function queueRevocationOf(db: Db, row: ConnectionRow, reason: RevocationReason): Promise<string | null> {
+  if (!row.refresh_token_ciphertext || row.refresh_token_key_version === null) return null;
+  return queueRevocation(db, {
+    accountId: row.account_id,
+    environment: row.environment,
+    reason,
+    loginUrl: row.login_url,
+    refreshToken: { ciphertext: row.refresh_token_ciphertext, keyVersion: row.refresh_token_key_version },
+  });
 }
 
 export async function findConnection(db: Db, accountId: string, environment: Environment): Promise<ConnectionRow | undefined> {
@@ -160,21 +191,36 @@ export async function withLockedConnection<T>(db: Db, connectionId: string, work
   });
 }
 
-/** Ends a connection and erases its tokens; returns the refresh token first so it can be revoked. */
+/**
+ * Ends a connection and erases its tokens. Its refresh token moves (still encrypted) into a pending
+ * revocation in the same transaction: the grant is never forgotten before Salesforce revoked it.
+ * Returns the revocation's id (null when there was no token left to revoke).
+ */
 export async function endConnection(
   db: Db,
-  vault: TokenVault,
   connectionId: string,
   status: Exclude<StoredConnectionState, 'active'>,
   reason: string,
-): Promise<{ refreshToken: string | null; loginUrl: string } | undefined> {
-  return withLockedConnection(db, connectionId, async ({ row, endAndEraseTokens }) => {
+  revocationReason: RevocationReason,
+): Promise<{ revocationId: string | null } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('salesforce_connections').selectAll().where('id', '=', connectionId).forUpdate().executeTakeFirst();
     if (!row) return undefined;
-    const refreshToken =
-      row.refresh_token_ciphertext && row.refresh_token_key_version !== null
-        ? vault.decrypt(row.account_id, 'refresh_token', { ciphertext: row.refresh_token_ciphertext, keyVersion: row.refresh_token_key_version })
-        : null;
-    await endAndEraseTokens(status, reason);
-    return { refreshToken, loginUrl: row.login_url };
+    const revocationId = await queueRevocationOf(trx, row, revocationReason);
+    await trx
+      .updateTable('salesforce_connections')
+      .set({
+        status,
+        status_reason: reason,
+        refresh_token_ciphertext: null,
+        refresh_token_key_version: null,
+        access_token_ciphertext: null,
+        access_token_key_version: null,
+        ended_at: sql`coalesce(ended_at, now())`,
+        updated_at: new Date(),
+      })
+      .where('id', '=', connectionId)
+      .execute();
+    return { revocationId };
   });
 }

@@ -9,6 +9,21 @@ export function connectionWorkflowId(accountId: string, environment: Environment
   return `salesforce-connection:${accountId}:${environment}`;
 }
 
+/** The revocation workflow's id (a contract): one per pending revocation of a released grant. */
+export function revocationWorkflowId(revocationId: string): string {
+  return `salesforce-revocation:${revocationId}`;
+}
+
+/** Whether Salesforce has revoked the grant a disconnect let go of: pending until it confirmed. */
+export interface RevocationStatus {
+  state: 'pending' | 'done';
+  /** Revoke requests made so far. */
+  attempts: number;
+  /** Why the latest attempt failed (an OAuth error code, "timeout" or "network"); null once done. */
+  lastError: string | null;
+  doneAt: string | null;
+}
+
 export interface StatusError {
   code: string;
   message: string;
@@ -35,6 +50,8 @@ export interface ConnectionStatus {
   error: StatusError | null;
   /** Why the connection ended, once phase is `disconnected`. */
   endedReason: string | null;
+  /** Once the connection ended from FastFollow's side: whether Salesforce revoked its grant yet. */
+  revocation?: RevocationStatus | null;
 }
 
 /** A status with nothing synced yet: the workflow's starting point, and the API's answer from stored state. */

@@ -1,5 +1,5 @@
 // Typed fetch wrapper over the /__emulator control API, for tests and scripts.
-import type { FaultSettings } from './faults.js';
+import type { FaultSettings, LoginHostFaults } from './faults.js';
 import type { CustomFieldSpec } from './schema.js';
 import type { Edition, Environment, UserPermissions } from './store.js';
 import type { UsageReport } from './usage.js';
@@ -93,6 +93,7 @@ export function createControlClient(productionUrl: string) {
     deleteRecords: (orgId: string, sobject: string, ids: string[]) => call<{ results: SaveResult[] }>('DELETE', `/orgs/${orgId}/records/${sobject}`, { ids }),
     listRecords: (orgId: string, sobject: string) => call<{ totalSize: number; records: EmulatorRow[] }>('GET', `/orgs/${orgId}/records/${sobject}`),
     setFaults: (orgId: string, faults: FaultSettings) => call<{ ok: true }>('POST', `/orgs/${orgId}/faults`, faults),
+    setLoginHostFaults: (environment: Environment, faults: LoginHostFaults) => call<{ ok: true }>('POST', `/login-hosts/${environment}/faults`, faults),
     usage: (orgId: string) => call<UsageReport>('GET', `/orgs/${orgId}/usage`),
     tokens: (orgId: string) => call<{ tokens: TokenInfo[] }>('GET', `/orgs/${orgId}/tokens`),
     revokeAll: (orgId: string, filter: { clientId?: string; userId?: string } = {}) => call<{ revoked: number }>('POST', `/orgs/${orgId}/revoke`, filter),

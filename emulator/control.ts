@@ -101,6 +101,7 @@ const faultsSchema = z.object({
   seed: z.number().int().optional(),
   tokenLatencyMs: z.number().nonnegative().optional(),
   tokenResponseDelayMs: z.number().nonnegative().optional(),
+  bulkJobProcessingMs: z.number().nonnegative().optional(),
 });
 
 const sandboxCopySchema = z.object({
@@ -172,6 +173,14 @@ export function controlRoutes(state: EmulatorState): Hono {
   app.post('/reset', (c) => {
     state.reset();
     return c.json({ ok: true });
+  });
+
+  app.post('/login-hosts/:environment/faults', async (c) => {
+    const environment = c.req.param('environment');
+    if (environment !== 'production' && environment !== 'sandbox') throw new ControlError(404, `Unknown login host ${environment}`);
+    const body = await parse(z.object({ revoke: z.enum(['unavailable', 'hang']).nullable().optional() }), c);
+    state.loginHostFaults[environment] = body.revoke ? { revoke: body.revoke } : {};
+    return c.json({ ok: true, faults: state.loginHostFaults[environment] });
   });
 
   app.post('/clock', async (c) => {

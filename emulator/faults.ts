@@ -32,6 +32,16 @@ export interface FaultSettings {
    * a client that dies meanwhile never learns its new refresh token.
    */
   tokenResponseDelayMs?: number;
+  /** Bulk API 2.0 query jobs stay InProgress this long after creation (a slow job: polls keep answering InProgress). */
+  bulkJobProcessingMs?: number;
+}
+
+/**
+ * Faults of a login host (not of one org): its revoke endpoint answering 503 (the host unreachable
+ * behind Salesforce's edge), or holding the request unanswered until the fault is cleared.
+ */
+export interface LoginHostFaults {
+  revoke?: 'unavailable' | 'hang';
 }
 
 /** Waits `ms` (an injected delay); false when the client went away first. */

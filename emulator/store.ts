@@ -2,7 +2,7 @@
 // Rows are immutable objects (an edit replaces the row), so a query cursor holding row references
 // keeps a consistent snapshot while later pages are fetched.
 import { Clock, iso } from './clock.js';
-import { Faults } from './faults.js';
+import { Faults, type LoginHostFaults } from './faults.js';
 import { IdGenerator, KEY_PREFIXES, to18 } from './ids.js';
 import { STANDARD_OBJECTS, type FieldDef, type ObjectDef } from './schema.js';
 import { UsageMeter } from './usage.js';
@@ -227,6 +227,8 @@ export class EmulatorState {
   readonly tokens = new TokenStore();
   /** How long a refresh takes to process; a second refresh with the same token meanwhile fails. */
   refreshProcessingMs = 25;
+  /** Per login host (see faults.ts); cleared by reset. */
+  readonly loginHostFaults: Record<Environment, LoginHostFaults> = { production: {}, sandbox: {} };
   productionUrl = 'http://127.0.0.1:4010';
   sandboxUrl = 'http://127.0.0.1:4011';
 
@@ -237,6 +239,8 @@ export class EmulatorState {
     this.usersByUsername.clear();
     this.connectedApps.clear();
     this.tokens.clear();
+    this.loginHostFaults.production = {};
+    this.loginHostFaults.sandbox = {};
   }
 
   loginUrl(environment: Environment): string {

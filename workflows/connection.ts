@@ -1,9 +1,18 @@
-import { allHandlersFinished, condition, continueAsNew, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ConnectionStatus, SyncPhase } from '../domain/connection-status.js';
 import type { ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
 import { registerConnectionHandlers } from './connection-handlers.js';
 import { ConnectionState } from './connection-state.js';
-import { readLane } from './read-lane.js';
+import { readLane, type LaneContext, type LaneOutcome } from './read-lane.js';
 import { runSettings } from './run-settings.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from './search-attributes.js';
 
@@ -11,6 +20,8 @@ import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, S
 const SYNC_PATCH = 'salesforce-sync-cycle';
 /** Patch id: a command that arrives during a read (e.g. pause on the last page) no longer waits out the poll. */
 const PENDING_COMMANDS_PATCH = 'pending-commands-cut-waits';
+/** Patch id: a disconnect cancels the read lane's activities in flight (they stop calling Salesforce). */
+const DISCONNECT_CANCELS_PATCH = 'disconnect-cancels-activities';
 
 const TIMINGS: WorkflowTimings = { backoffBaseMs: 60 * 1000, backoffMaxMs: 60 * 60 * 1000, errorRecheckMs: 60 * 60 * 1000 };
 
@@ -32,6 +43,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     ]);
     setCurrentDetails(details);
   };
+  const disconnectCancels = patched(DISCONNECT_CANCELS_PATCH);
   const useSyncCycle = patched(SYNC_PATCH);
   const lane = {
     input,
@@ -44,7 +56,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   };
 
   // Lanes run side by side; the write-back lane will join the read lane here.
-  const [read] = await Promise.all([readLane(lane)]);
+  const [read] = await Promise.all([disconnectCancels ? readLaneUntilDisconnect(lane) : readLane(lane)]);
   if (read === 'continue-as-new') {
     return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state.toCarried() });
   }
@@ -53,4 +65,19 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   setPhase('disconnected', `Disconnected: ${state.disconnectReason}`);
   await condition(allHandlersFinished);
   return state.status;
+}
+
+/**
+ * The read lane in a scope the disconnect cancels: a page in flight is cancelled (its activity stops
+ * before its next Salesforce call), and the lane ends once the activity confirmed it stopped.
+ */
+async function readLaneUntilDisconnect(lane: LaneContext): Promise<LaneOutcome> {
+  const scope = new CancellationScope();
+  void condition(() => lane.state.ended).then(() => scope.cancel());
+  try {
+    return await scope.run(() => readLane(lane));
+  } catch (error) {
+    if (lane.state.ended && isCancellation(error)) return 'ended';
+    throw error;
+  }
 }

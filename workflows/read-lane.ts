@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { SyncSettings } from '../activities/settings.js';
 import type { SyncPhase } from '../domain/connection-status.js';
 import { explainError } from '../domain/error-explanations.js';
@@ -40,6 +40,8 @@ export async function readLane(ctx: LaneContext): Promise<LaneOutcome> {
     try {
       await (ctx.useSyncCycle ? readCycle(ctx) : legacyCheck(ctx));
     } catch (error) {
+      // Cancelled by the disconnect: nothing failed, the connection just ended.
+      if (state.ended && isCancellation(error)) return 'ended';
       await onFailure(ctx, error);
     }
     // An Update still waiting for the lane must be answered in this run: continue as new a cycle later.
@@ -106,8 +108,8 @@ async function onFailure(ctx: LaneContext, error: unknown): Promise<void> {
   const { state, setPhase } = ctx;
   const explanation = explainError(failureType(error) ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
   state.failed(explanation, new Date().toISOString());
-  if (explanation.code === 'INVALID_GRANT') {
-    state.accessRevoked();
+  if (explanation.code === 'INVALID_GRANT' || explanation.code === 'REFRESH_TOKEN_LOST') {
+    state.accessRevoked(explanation.code === 'REFRESH_TOKEN_LOST' ? 'Refresh token lost after an interrupted token refresh' : undefined);
   } else if (explanation.code === 'REQUEST_LIMIT_EXCEEDED') {
     const delay = state.nextBackoffMs(ctx.timings, Math.random());
     setPhase('backing_off', `API limit reached; retrying in ${Math.round(delay / 1000)}s`);

@@ -10,8 +10,8 @@ import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
 
-/** Bulk API 2.0: one results chunk of the object's query job (created on the first page). */
-export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall): Promise<FetchedPage> {
+/** Bulk API 2.0: one results chunk of the object's query job (created on the first page). `stop` ends the polling (a disconnect). */
+export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall, stop?: AbortSignal): Promise<FetchedPage> {
   let jobId = cursor.bulk_job_id;
   if (!jobId) {
     countCall();
@@ -19,7 +19,7 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
     await advanceCursor(db, { connectionId: cursor.connection_id, object: cursor.object }, bulkJobCreated(jobId));
   }
-  if (!cursor.locator) await waitForJob(conn, jobId, { intervalMs: 500, onPoll: countCall });
+  if (!cursor.locator) await waitForJob(conn, jobId, { intervalMs: 500, onPoll: countCall, signal: stop });
   // The chunk size the read plan's API-call cost assumes.
   const request = { locator: cursor.locator, maxRecords: BULK_PAGE_SIZE };
   countCall();

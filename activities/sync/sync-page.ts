@@ -10,6 +10,7 @@ import { toActivityFailure } from '../failures.js';
 import { applyAndAdvance } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
+import { pageStop } from './page-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
 import { readBulkChunk } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
@@ -42,10 +43,14 @@ function nothingRead(cursor: CursorRow): SyncPageResult {
   return { done: true, fetched: 0, upserted: 0, deleted: 0, issues: 0, recordsSynced: Number(cursor.records_synced), apiCalls: 0, apiUsage: null };
 }
 
-/** Reads the page in one Salesforce session: plans the initial reads first if nobody has yet. */
-async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionId: string, cursor: CursorRow, read: NextRead) {
+/**
+ * Reads the page in one Salesforce session: plans the initial reads first if nobody has yet. Every
+ * request is counted first, and none is made once `stop` is aborted (a disconnect).
+ */
+async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionId: string, cursor: CursorRow, read: NextRead, stop: AbortSignal) {
   let apiCalls = 0;
   const countCall = () => {
+    stop.throwIfAborted();
     apiCalls++;
   };
   const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
@@ -56,7 +61,7 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
     const page: FetchedPage =
-      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
+      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall, stop) : await readRestPage(conn, current, read, countCall);
     return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
   }).catch((error: unknown) => {
     // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
@@ -78,7 +83,7 @@ async function ownerOfPage(db: Db, connectionId: string) {
   return { accountId: scope.accountId, environment: scope.environment };
 }
 
-async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput): Promise<SyncPageResult> {
+async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, stop: AbortSignal): Promise<SyncPageResult> {
   const { db } = deps;
   const { connectionId, object } = input;
   const { accountId, environment } = await ownerOfPage(db, connectionId);
@@ -87,7 +92,9 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput): Pr
   if (!read) return nothingRead(cursor);
   const startedAt = new Date();
 
-  const fetched = await fetchPage(deps, connectionId, cursor, read);
+  const fetched = await fetchPage(deps, connectionId, cursor, read, stop);
+  // Disconnected meanwhile: the connection's data is not written to any more.
+  stop.throwIfAborted();
   heartbeat();
   const applied = await applyAndAdvance(db, { accountId, connectionId, environment, object }, fetched.cursor, read, fetched.page, startedAt);
   return {
@@ -110,12 +117,18 @@ export function createSyncActivities(deps: ActivityDependencies) {
      * the commit re-reads the same page; after it, the next page.
      */
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
-      const beat = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
+      const stop = pageStop(deps.db, input.connectionId);
+      // Heartbeats also bring Temporal's cancellation (a disconnect) to the activity.
+      const beat = setInterval(() => {
+        heartbeat();
+        stop.check();
+      }, HEARTBEAT_EVERY_MS);
       try {
         heartbeat();
-        return await syncOnePage(deps, input);
+        return await syncOnePage(deps, input, stop.signal);
       } finally {
         clearInterval(beat);
+        stop.dispose();
       }
     },
   };

@@ -16,6 +16,8 @@ export interface SyncHealth {
     checkedAt: string | null;
   };
   currentError: ConnectionStatus['error'];
+  /** Once disconnected: whether Salesforce has revoked the grant yet (pending, with attempts and the last error). */
+  revocation: ConnectionStatus['revocation'];
   /** Record-level problems, grouped by code, with a sample of the affected records and the fix. */
   recordErrors: Array<{ code: string; message: string; fix: string; records: number; objects: string[]; sampleRecordIds: string[]; lastSeenAt: string }>;
 }
@@ -36,6 +38,7 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
       checkedAt: status.apiUsage?.checkedAt ?? null,
     },
     currentError: status.error,
+    revocation: status.revocation ?? null,
     recordErrors: groups.map((group) => {
       const explanation = explainError(group.code);
       return {

@@ -45,6 +45,7 @@ const HealthSchema = z
       checkedAt: z.string().nullable(),
     }),
     currentError: ConnectionStatusSchema.shape.error,
+    revocation: ConnectionStatusSchema.shape.revocation,
     recordErrors: z.array(
       z.object({
         code: z.string(),

@@ -1,19 +1,14 @@
 /** @jsxImportSource hono/jsx */
 // A Salesforce login host: the OAuth 2.0 web-server flow (authorize → login → consent → code),
 // the token endpoint (authorization_code, refresh_token), revoke, and identity / userinfo.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { EmulatorState, Environment, Org, UserAccount } from '../store.js';
 import { ConsentPage, ErrorPage, LoginPage } from './pages.js';
-import type { AccessToken, Grant } from './tokens.js';
 import { identityBody, userInfoBody } from './identity.js';
-import { pause } from '../faults.js';
+import { oauthError, safeEqual } from './http.js';
+import { tokenEndpoint } from './token-endpoint.js';
 
-const CODE_LIFETIME_MS = 15 * 60 * 1000;
 const LOGIN_ERROR = "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
-
-const oauthError = (c: Context, error: string, description: string, status: 400 | 401 = 400) =>
-  c.json({ error, error_description: description }, status);
 
 const errorPage = (c: Context, error: string, description: string) =>
   c.html(<ErrorPage error={error} description={description} />, 400);
@@ -22,14 +17,6 @@ function redirectWith(uri: string, params: Record<string, string | undefined>): 
   const url = new URL(uri);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
   return url.toString();
-}
-
-const sha256Base64Url = (s: string) => createHash('sha256').update(s).digest('base64url');
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
 /** Reads a bearer token the way Salesforce accepts it: Authorization header or oauth_token parameter. */
@@ -111,91 +98,23 @@ export function loginHostApp(state: EmulatorState, host: Environment): Hono {
     return c.redirect(redirectWith(req.redirectUri, { code: code.code, state: req.state }), 302);
   });
 
-  function tokenResponse(org: Org, grant: Grant, at: AccessToken, refreshToken: string | undefined, secret: string) {
-    const id = `${state.loginUrl(org.settings.environment)}/id/${org.id}/${grant.userId}`;
-    const issuedAt = String(at.issuedAt);
-    const signature = createHmac('sha256', secret).update(id + issuedAt).digest('base64');
-    return {
-      access_token: at.token,
-      ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      signature,
-      scope: grant.scopes.join(' '),
-      instance_url: state.productionUrl,
-      id,
-      token_type: 'Bearer',
-      issued_at: issuedAt,
-    };
-  }
+  app.post('/services/oauth2/token', tokenEndpoint(state, host));
 
-  app.post('/services/oauth2/token', async (c) => {
-    const form = (await c.req.parseBody()) as Record<string, string>;
-    const grantType = form.grant_type;
-    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
-      return oauthError(c, 'unsupported_grant_type', 'grant type not supported');
-    }
-    const appConfig = form.client_id ? state.connectedApps.get(form.client_id) : undefined;
-    if (!appConfig) return oauthError(c, 'invalid_client_id', 'client identifier invalid');
-    const secretGiven = typeof form.client_secret === 'string' && form.client_secret !== '';
-    if (secretGiven ? !safeEqual(form.client_secret!, appConfig.clientSecret) : appConfig.requireSecret) {
-      return oauthError(c, 'invalid_client', 'invalid client credentials');
-    }
-
-    if (grantType === 'authorization_code') {
-      const code = tokens.codes.get(form.code ?? '');
-      const org = code ? state.org(code.orgId) : undefined;
-      if (!code || !org || code.clientId !== appConfig.clientId || code.host !== host) {
-        return oauthError(c, 'invalid_grant', 'invalid authorization code');
+  /** An injected login-host fault on revoke: 503, or no answer until the fault is cleared (then 503 unprocessed). */
+  const revokeFault = async (c: Context) => {
+    const fault = state.loginHostFaults[host].revoke;
+    if (fault === 'hang') {
+      const until = Date.now() + 60_000;
+      while (state.loginHostFaults[host].revoke === 'hang' && Date.now() < until && !c.req.raw.signal.aborted) {
+        await new Promise((r) => setTimeout(r, 50));
       }
-      org.usage.recordTokenRequest(org.now());
-      if (code.used) return oauthError(c, 'invalid_grant', 'invalid authorization code');
-      if (org.now() - code.issuedAt > CODE_LIFETIME_MS) return oauthError(c, 'invalid_grant', 'expired authorization code');
-      if (form.redirect_uri !== code.redirectUri) return oauthError(c, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
-      if (code.codeChallenge && (!form.code_verifier || sha256Base64Url(form.code_verifier) !== code.codeChallenge)) {
-        return oauthError(c, 'invalid_grant', 'invalid code verifier');
-      }
-      code.used = true;
-      const grant = tokens.newGrant({ clientId: appConfig.clientId, orgId: org.id, userId: code.userId, scopes: code.scopes, host });
-      const at = tokens.issueAccessToken(grant, org.now());
-      const wantsRefresh = code.scopes.includes('refresh_token') || code.scopes.includes('offline_access');
-      const rt = wantsRefresh ? tokens.issueRefreshToken(grant, org.now()) : undefined;
-      return c.json(tokenResponse(org, grant, at, rt?.token, appConfig.clientSecret));
     }
-
-    // refresh_token grant
-    const rt = tokens.refreshTokens.get(form.refresh_token ?? '');
-    const grant = rt ? tokens.grants.get(rt.grantId) : undefined;
-    const org = grant ? state.org(grant.orgId) : undefined;
-    if (!rt || !grant || !org || grant.clientId !== appConfig.clientId || grant.host !== host) {
-      return oauthError(c, 'invalid_grant', 'authentication failure');
-    }
-    org.usage.recordTokenRequest(org.now());
-    // A slow or hanging login host (fault): a client that gives up meanwhile gets nothing issued.
-    if (!(await pause(org.faults.tokenLatencyMs, c.req.raw.signal))) return c.body(null, 503);
-    if (tokens.refreshTokenState(rt) === 'rotated') {
-      // Reuse of a rotated-out refresh token: Salesforce invalidates the whole grant, current token included.
-      tokens.revokeGrant(grant);
-      return oauthError(c, 'invalid_grant', 'expired access/refresh token');
-    }
-    if (tokens.refreshTokenState(rt) !== 'active') return oauthError(c, 'invalid_grant', 'expired access/refresh token');
-    // Salesforce processes one refresh per refresh token at a time; the concurrent ones are refused.
-    if (rt.inFlight) return oauthError(c, 'invalid_grant', 'expired authorization code');
-    rt.inFlight = true;
-    let body: ReturnType<typeof tokenResponse>;
-    try {
-      if (state.refreshProcessingMs > 0) await new Promise((r) => setTimeout(r, state.refreshProcessingMs));
-      if (tokens.refreshTokenState(rt) !== 'active') return oauthError(c, 'invalid_grant', 'expired access/refresh token');
-      const at = tokens.issueAccessToken(grant, org.now());
-      const rotated = appConfig.rotateRefreshTokens ? tokens.issueRefreshToken(grant, org.now()) : undefined;
-      body = tokenResponse(org, grant, at, rotated?.token, appConfig.clientSecret);
-    } finally {
-      rt.inFlight = false;
-    }
-    // Issued (and rotated) already; the answer travels slowly (fault): a client dying now loses it.
-    await pause(org.faults.tokenResponseDelayMs, c.req.raw.signal);
-    return c.json(body);
-  });
+    return fault ? c.text('Service Unavailable', 503) : undefined;
+  };
 
   const revoke = async (c: Context) => {
+    const unavailable = await revokeFault(c);
+    if (unavailable) return unavailable;
     const form = c.req.method === 'POST' ? ((await c.req.parseBody()) as Record<string, string>) : {};
     const token = form.token ?? c.req.query('token') ?? '';
     const at = tokens.accessTokens.get(token);

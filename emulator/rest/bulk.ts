@@ -32,6 +32,14 @@ interface QueryJob {
   compiled: CompiledQuery;
   rows: SoqlRow[];
   processingMs: number;
+  /** Wall-clock time the job is done processing (the org's bulkJobProcessingMs fault delays it). */
+  readyAt: number;
+}
+
+/** UploadComplete → InProgress → JobComplete: complete once processed (at once unless a fault slows it). */
+function advance(job: QueryJob): void {
+  if (job.state !== 'UploadComplete' && job.state !== 'InProgress') return;
+  job.state = Date.now() >= job.readyAt ? 'JobComplete' : 'InProgress';
 }
 
 const jobsByOrg = new WeakMap<Org, Map<string, QueryJob>>();
@@ -113,6 +121,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       compiled,
       rows,
       processingMs: Date.now() - started,
+      readyAt: Date.now() + (caller.org.faults.settings.bulkJobProcessingMs ?? 0),
     };
     jobs(caller.org).set(job.id, job);
     return c.json(jobInfo(job, false));
@@ -126,8 +135,8 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
 
   app.get('/jobs/query/:id', (c) => {
     const job = findJob(c.get('caller').org, c.req.param('id'));
-    if (job.state === 'UploadComplete') {
-      job.state = 'JobComplete';
+    if (job.state === 'UploadComplete' || job.state === 'InProgress') {
+      advance(job);
       job.systemModstamp = new Date(c.get('caller').org.now()).toISOString();
     }
     return c.json(jobInfo(job, true));
@@ -155,7 +164,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
   app.get('/jobs/query/:id/results', (c) => {
     const caller = c.get('caller');
     const job = findJob(caller.org, c.req.param('id'));
-    if (job.state === 'UploadComplete') job.state = 'JobComplete';
+    advance(job);
     if (job.state !== 'JobComplete') throw new SfError(400, 'INVALIDJOB', `InvalidJob : Job ${job.id} is not complete`);
     const locator = c.req.query('locator');
     let offset = 0;
