@@ -180,8 +180,8 @@ export class ConnectionState {
   }
 
   /** The grant is gone: a disconnect from FastFollow (which erases tokens) keeps its own reason. */
-  accessRevoked(): void {
-    if (this.disconnectReason === null) this.disconnectReason = 'Access revoked in Salesforce';
+  accessRevoked(reason = 'Access revoked in Salesforce'): void {
+    if (this.disconnectReason === null) this.disconnectReason = reason;
     else this.status.error = null;
   }
 
