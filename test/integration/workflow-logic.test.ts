@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pauseSignal, pauseUpdate, resumeUpdate, resyncSignal, resyncUpdate, statusQuery, disconnectSignal } from '../../workflows/connection-contract.js';
@@ -228,6 +229,37 @@ describe.concurrent('connection workflow logic (fake activities)', () => {
     expect(ended).toMatchObject({ phase: 'disconnected', endedReason: 'Access revoked in Salesforce' });
     expect(ended.error?.code).toBe('INVALID_GRANT');
     await expect(revoked.handle.query(statusQuery)).resolves.toMatchObject({ phase: 'disconnected' });
+  });
+
+  it('disconnect cancels the page in flight and ends only once the activity confirmed it stopped', async () => {
+    const steps: string[] = [];
+    const { handle, org } = await harness.start('cancel-page', {}, (org) => {
+      // A page that would run for minutes (a slow Bulk job), heartbeating and watching for cancellation.
+      org.script = async () => {
+        const activity = Context.current();
+        for (;;) {
+          activity.heartbeat();
+          if (activity.cancellationSignal.aborted) {
+            await new Promise((resolve) => setTimeout(resolve, 200)); // cleaning up takes a moment
+            steps.push('activity stopped');
+            throw activity.cancellationSignal.reason;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+    });
+    await until(() => org.pages.length === 1);
+    await handle.signal(disconnectSignal, { reason: 'Disconnected from FastFollow' });
+    const ended = await handle.result();
+    steps.push('workflow ended');
+    expect(steps).toEqual(['activity stopped', 'workflow ended']);
+    expect(ended).toMatchObject({ phase: 'disconnected', endedReason: 'Disconnected from FastFollow', error: null });
+    expect(org.pages).toHaveLength(1);
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    expect(events.some((event) => event.activityTaskCancelRequestedEventAttributes)).toBe(true);
+    expect(events.some((event) => event.activityTaskCanceledEventAttributes)).toBe(true);
+    await saveHistory('v4-disconnect-cancels-page', history);
   });
 
 });

@@ -11,7 +11,7 @@ describe('workflow replay over recorded histories', () => {
   it('has recorded histories to replay', () => {
     // Before the sync cycle (v1: a bare connection check per poll), after it (patched 'salesforce-sync-cycle'),
     // and v3 (settings from the worker, support Updates, pending commands carried across continueAsNew;
-    // recorded by workflow-logic.test.ts with RECORD_HISTORIES=1).
+    // recorded by workflow-logic.test.ts with RECORD_HISTORIES=1), and v4 (a disconnect cancelling the page in flight).
     expect(histories.map((h) => h.workflowId)).toEqual(
       expect.arrayContaining([
         'v1-connection-check_salesforce-connection_acct-bye_production.binpb',
@@ -20,6 +20,7 @@ describe('workflow replay over recorded histories', () => {
         'salesforce-connection_acct-revoked_production.binpb',
         'v3-updates-resync-pause-disconnect.binpb',
         'v3-continue-as-new-carrying-resync.binpb',
+        'v4-disconnect-cancels-page.binpb',
       ]),
     );
   });
