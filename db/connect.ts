@@ -33,5 +33,9 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // pg-pool listens for errors only while a client is idle: one checked out between statements (inside a
+  // transaction) whose session is killed — a Postgres restart, a failover — would emit an unhandled 'error'
+  // and take the whole process down. The transaction's next statement fails instead, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
