@@ -2,6 +2,7 @@ import type { TokenVault } from '../platform/token-vault.js';
 import type { Db } from './connect.js';
 import { listConnectionIds, withLockedConnection, type ConnectionRow, type TokenUpdate } from './connections.js';
 import { listPendingOAuthStates, replaceVerifier } from './oauth-states.js';
+import { listRevocationSecrets, replaceRevocationSecret } from './revocations.js';
 
 /**
  * Master-key rotation, step 2: after deploying the new TOKEN_ENCRYPTION_KEY (with a higher
@@ -9,7 +10,7 @@ import { listPendingOAuthStates, replaceVerifier } from './oauth-states.js';
  * stored secret under the current key so the old one can be retired. Row by row, each under a lock,
  * so it can run while workers refresh tokens.
  */
-export async function reencryptStoredSecrets(db: Db, vault: TokenVault): Promise<{ connections: number; oauthStates: number }> {
+export async function reencryptStoredSecrets(db: Db, vault: TokenVault): Promise<{ connections: number; oauthStates: number; revocations: number }> {
   let connections = 0;
   for (const id of await listConnectionIds(db)) {
     const changed = await withLockedConnection(db, id, async ({ row, storeTokens }) => {
@@ -28,7 +29,19 @@ export async function reencryptStoredSecrets(db: Db, vault: TokenVault): Promise
     await replaceVerifier(db, state, vault.reencrypt(state.account_id, 'pkce_verifier', secret));
     oauthStates++;
   }
-  return { connections, oauthStates };
+  return { connections, oauthStates, revocations: await reencryptPendingRevocations(db, vault) };
+}
+
+/** Grants still waiting to be revoked keep their refresh token: retiring its key would strand them. */
+export async function reencryptPendingRevocations(db: Db, vault: TokenVault): Promise<number> {
+  let revocations = 0;
+  for (const pending of await listRevocationSecrets(db)) {
+    const secret = { ciphertext: pending.ciphertext, keyVersion: pending.keyVersion };
+    if (!vault.needsReencryption(secret)) continue;
+    const fresh = vault.reencrypt(pending.account_id, 'refresh_token', secret);
+    if (await replaceRevocationSecret(db, pending.id, pending.keyVersion, fresh)) revocations++;
+  }
+  return revocations;
 }
 
 /** The row's tokens that are not under the current key, re-encrypted under it. */

@@ -96,3 +96,30 @@ export async function openRevocationIds(db: Db, limit = 100): Promise<string[]> 
     .execute();
   return rows.map((row) => row.id);
 }
+
+/** Revocations still holding a refresh token: what a master-key rotation must re-encrypt too. */
+export async function listRevocationSecrets(db: Db): Promise<Array<Pick<RevocationRow, 'id' | 'account_id'> & { ciphertext: string; keyVersion: number }>> {
+  const rows = await db
+    .selectFrom('salesforce_pending_revocations')
+    .select(['id', 'account_id', 'refresh_token_ciphertext', 'refresh_token_key_version'])
+    .where('done_at', 'is', null)
+    .where('refresh_token_ciphertext', 'is not', null)
+    .execute();
+  return rows.flatMap((row) =>
+    row.refresh_token_ciphertext && row.refresh_token_key_version !== null
+      ? [{ id: row.id, account_id: row.account_id, ciphertext: row.refresh_token_ciphertext, keyVersion: row.refresh_token_key_version }]
+      : [],
+  );
+}
+
+/** Swaps a revocation's token for its re-encryption, unless it was revoked or re-encrypted meanwhile. */
+export async function replaceRevocationSecret(db: Db, id: string, previousKeyVersion: number, secret: { ciphertext: string; keyVersion: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('salesforce_pending_revocations')
+    .set({ refresh_token_ciphertext: secret.ciphertext, refresh_token_key_version: secret.keyVersion })
+    .where('id', '=', id)
+    .where('done_at', 'is', null)
+    .where('refresh_token_key_version', '=', previousKeyVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -10,7 +10,7 @@ runMain(async () => {
   const db = createDb(config.DATABASE_URL, { max: 2 });
   try {
     const result = await reencryptStoredSecrets(db, TokenVault.fromConfig(config));
-    process.stdout.write(`Re-encrypted ${result.connections} connection(s) and ${result.oauthStates} pending OAuth state(s) with key version ${config.TOKEN_ENCRYPTION_KEY_VERSION}.\n`);
+    process.stdout.write(`Re-encrypted ${result.connections} connection(s), ${result.oauthStates} pending OAuth state(s) and ${result.revocations} pending revocation(s) with key version ${config.TOKEN_ENCRYPTION_KEY_VERSION}.\n`);
   } finally {
     await db.destroy();
   }

@@ -24,6 +24,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     workflowsPath,
     activities: createActivities(options.dependencies),
     shutdownGraceTime: '10s',
+    // Heartbeats carry cancellation back to activities: a disconnect should stop a page within seconds, not
+    // after the default throttle (80% of the 15 s heartbeat timeout).
+    maxHeartbeatThrottleInterval: '2s',
     ...options.overrides,
   });
 }

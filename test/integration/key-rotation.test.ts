@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reencryptStoredSecrets } from '../../db/reencrypt-tokens.js';
+import { reencryptPendingRevocations, reencryptStoredSecrets } from '../../db/reencrypt-tokens.js';
+import { findRevocation, queueRevocation } from '../../db/revocations.js';
 import { TokenVault } from '../../platform/token-vault.js';
 import { withSalesforce } from '../../salesforce/client.js';
 import { TokenManager } from '../../salesforce/token-manager.js';
@@ -64,5 +65,26 @@ describe('master-key rotation', () => {
     await expect(withSalesforce(new TokenManager(system.database.db, unstaged, system.config), connectionId, (conn) => conn.identity())).rejects.toThrow(/unknown key version 2/);
     // Nothing was re-encrypted back: the staged key is never written with.
     expect(await row()).toMatchObject({ refresh_token_key_version: 2 });
+  });
+  it('re-encrypts the refresh tokens of grants still waiting to be revoked, so retiring the old key strands none', async () => {
+    const oldVault = TokenVault.fromConfig(system.config);
+    const secret = oldVault.encrypt('acct-pending', 'refresh_token', 'refresh-token-awaiting-revocation');
+    const id = await queueRevocation(system.database.db, {
+      accountId: 'acct-pending',
+      environment: 'production',
+      reason: 'disconnect',
+      loginUrl: system.config.SALESFORCE_LOGIN_URL_PRODUCTION,
+      refreshToken: secret,
+    });
+    const newKey = randomBytes(32).toString('base64');
+    const rotating = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: newKey, TOKEN_ENCRYPTION_KEY_VERSION: 3, TOKEN_ENCRYPTION_PREVIOUS_KEYS: `1:${system.config.TOKEN_ENCRYPTION_KEY}` });
+    // (reencryptStoredSecrets runs this step after the connections and OAuth states.)
+    expect(await reencryptPendingRevocations(system.database.db, rotating)).toBe(1);
+    expect(await reencryptPendingRevocations(system.database.db, rotating)).toBe(0);
+
+    const row = (await findRevocation(system.database.db, id))!;
+    expect(row.refresh_token_key_version).toBe(3);
+    const newKeyOnly = TokenVault.fromConfig({ TOKEN_ENCRYPTION_KEY: newKey, TOKEN_ENCRYPTION_KEY_VERSION: 3 });
+    expect(newKeyOnly.decrypt('acct-pending', 'refresh_token', { ciphertext: row.refresh_token_ciphertext!, keyVersion: 3 })).toBe('refresh-token-awaiting-revocation');
   });
 });
