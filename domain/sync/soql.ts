@@ -13,6 +13,11 @@
 //
 // Half-open on `to` (`<`), inclusive on `from` (`>=`): consecutive windows neither skip nor double a
 // timestamp, however many thousands of rows share it.
+//
+// Datetime literals are whole seconds (`2024-05-01T12:00:00Z`), the form Salesforce documents; it
+// ignores milliseconds in comparisons anyway. Both window bounds are therefore floored to the second:
+// `from` floored reads a little more (harmless: applying is idempotent), `to` floored with `<` leaves
+// the last partial second to the next window, whose `from` is at or before it.
 
 import type { SyncedObject } from '../synced-objects.js';
 
@@ -37,9 +42,18 @@ function selectFrom(object: SyncedObject): string {
   return `SELECT ${fieldsFor(object).join(', ')} FROM ${object}`;
 }
 
-/** The initial full read: every row, in watermark order. */
+/** The initial full read over REST: every row, in keyset order (a lost locator resumes after the last applied key). */
 export function initialQuery(object: SyncedObject): string {
   return `${selectFrom(object)} ${ORDER}`;
+}
+
+/**
+ * The initial full read as a Bulk API 2.0 job: no ORDER BY, which would turn off PK chunking and make
+ * a timeout likelier on a big object. Nothing needs the order: a Bulk read continues by its results
+ * locator, and a lost job is read again whole (applying is idempotent and version-guarded).
+ */
+export function bulkInitialQuery(object: SyncedObject): string {
+  return selectFrom(object);
 }
 
 /** A half-open window [from, to) of ISO instants; `from` null means "from the beginning". */
@@ -79,18 +93,20 @@ export function isEmptyWindow(window: SyncWindow): boolean {
 /** The incremental read of one window. Send with queryAll so deletes arrive with IsDeleted = true. */
 export function incrementalQuery(object: SyncedObject, window: SyncWindow): string {
   if (isEmptyWindow(window)) throw new RangeError(`Empty window [${window.from}, ${window.to}): nothing to query`);
-  const to = formatSoqlDateTime(parseSalesforceDateTime(window.to));
-  const conditions =
-    window.from === null
-      ? `SystemModstamp < ${to}`
-      : `SystemModstamp >= ${formatSoqlDateTime(parseSalesforceDateTime(window.from))} AND SystemModstamp < ${to}`;
+  const to = soqlDateTimeOf(window.to);
+  const conditions = window.from === null ? `SystemModstamp < ${to}` : `SystemModstamp >= ${soqlDateTimeOf(window.from)} AND SystemModstamp < ${to}`;
   return `${selectFrom(object)} WHERE ${conditions} ${ORDER}`;
 }
 
-/** A SOQL datetime literal (unquoted, UTC): 2024-01-01T00:00:00.000Z. */
+/** A SOQL datetime literal (unquoted, UTC, whole seconds: the date is floored): 2024-01-01T00:00:00Z. */
 export function formatSoqlDateTime(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new RangeError('Invalid Date cannot be a SOQL datetime');
-  return date.toISOString();
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A stored window bound (ISO or Salesforce form) as a SOQL literal. */
+export function soqlDateTimeOf(text: string): string {
+  return formatSoqlDateTime(parseSalesforceDateTime(text));
 }
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;

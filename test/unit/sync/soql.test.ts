@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  bulkInitialQuery,
   fieldsFor,
   formatSoqlDateTime,
   incrementalQuery,
@@ -39,6 +40,11 @@ describe('fieldsFor / initialQuery', () => {
     );
     expect(initialQuery('Account')).toBe('SELECT Id, Name, SystemModstamp, IsDeleted FROM Account ORDER BY SystemModstamp, Id');
   });
+
+  it('the Bulk job reads without ORDER BY (which would turn PK chunking off)', () => {
+    expect(bulkInitialQuery('Account')).toBe('SELECT Id, Name, SystemModstamp, IsDeleted FROM Account');
+    expect(() => bulkInitialQuery('Contact WHERE Id != null' as SyncedObject)).toThrow(RangeError);
+  });
 });
 
 describe('incrementalWindow', () => {
@@ -46,33 +52,48 @@ describe('incrementalWindow', () => {
 
   it('[watermark − lookback, now − safety lag)', () => {
     expect(incrementalWindow({ watermark: '2024-05-01T11:00:00.000Z', now, lookbackMs: 5 * MINUTE, safetyLagMs: 2 * MINUTE })).toEqual({
-      from: '2024-05-01T10:55:00.000Z',
-      to: '2024-05-01T11:58:00.000Z',
+      from: '2024-05-01T10:55:00Z',
+      to: '2024-05-01T11:58:00Z',
     });
   });
 
-  it('accepts a watermark in Salesforce form and other offsets, exact to the millisecond', () => {
-    expect(incrementalWindow({ watermark: '2024-05-01T11:00:00.123+0000', now, lookbackMs: 1, safetyLagMs: 0 }).from).toBe('2024-05-01T11:00:00.122Z');
-    expect(incrementalWindow({ watermark: '2024-05-01T13:00:00.000+02:00', now, lookbackMs: 0, safetyLagMs: 0 }).from).toBe('2024-05-01T11:00:00.000Z');
+  it('accepts a watermark in Salesforce form and other offsets; both bounds floored to the second', () => {
+    expect(incrementalWindow({ watermark: '2024-05-01T11:00:00.123+0000', now, lookbackMs: 1, safetyLagMs: 0 }).from).toBe('2024-05-01T11:00:00Z');
+    expect(incrementalWindow({ watermark: '2024-05-01T11:00:00.000+0000', now, lookbackMs: 1, safetyLagMs: 0 }).from).toBe('2024-05-01T10:59:59Z');
+    expect(incrementalWindow({ watermark: '2024-05-01T13:00:00.000+02:00', now, lookbackMs: 0, safetyLagMs: 0 }).from).toBe('2024-05-01T11:00:00Z');
+    expect(incrementalWindow({ watermark: null, now: new Date('2024-05-01T12:00:00.999Z'), lookbackMs: 0, safetyLagMs: 1 }).to).toBe('2024-05-01T12:00:00Z');
+  });
+
+  it('consecutive windows cover every instant: the last partial second of one window is in the next', () => {
+    // A window ends at now − lag floored; the next starts at that `to` minus the lookback (here none).
+    const first = incrementalWindow({ watermark: '2024-05-01T11:00:00Z', now: new Date('2024-05-01T11:10:00.750Z'), lookbackMs: 0, safetyLagMs: 0 });
+    const second = incrementalWindow({ watermark: first.to, now: new Date('2024-05-01T11:20:00.250Z'), lookbackMs: 0, safetyLagMs: 0 });
+    expect(first.to).toBe('2024-05-01T11:10:00Z');
+    expect(second.from).toBe(first.to);
+    const stamps = ['2024-05-01T11:09:59.999Z', '2024-05-01T11:10:00.000Z', '2024-05-01T11:10:00.500Z', '2024-05-01T11:10:00.749Z'];
+    const inWindow = (stamp: string, w: { from: string | null; to: string }) =>
+      Date.parse(stamp) >= Date.parse(w.from ?? '0000-01-01T00:00:00Z') && Date.parse(stamp) < Date.parse(w.to);
+    for (const stamp of stamps) expect([first, second].filter((w) => inWindow(stamp, w)), stamp).toHaveLength(1);
   });
 
   it('a null watermark reads from the beginning', () => {
     const window = incrementalWindow({ watermark: null, now, lookbackMs: 5 * MINUTE, safetyLagMs: 30_000 });
-    expect(window).toEqual({ from: null, to: '2024-05-01T11:59:30.000Z' });
+    expect(window).toEqual({ from: null, to: '2024-05-01T11:59:30Z' });
     expect(isEmptyWindow(window)).toBe(false);
   });
 
   it('a lookback crosses midnight and month ends in UTC', () => {
     expect(
       incrementalWindow({ watermark: '2024-03-01T00:01:00.000Z', now, lookbackMs: 2 * MINUTE, safetyLagMs: 0 }).from,
-    ).toBe('2024-02-29T23:59:00.000Z');
+    ).toBe('2024-02-29T23:59:00Z');
   });
 
   it('is empty when now − lag is not after watermark − lookback', () => {
     const at = (watermark: string) => incrementalWindow({ watermark, now, lookbackMs: MINUTE, safetyLagMs: 2 * MINUTE });
     expect(isEmptyWindow(at('2024-05-01T11:59:00.000Z'))).toBe(true); // from 11:58 = to 11:58
     expect(isEmptyWindow(at('2024-05-01T12:30:00.000Z'))).toBe(true); // from after to
-    expect(isEmptyWindow(at('2024-05-01T11:58:59.999Z'))).toBe(false); // one millisecond to read
+    expect(isEmptyWindow(at('2024-05-01T11:59:00.999Z'))).toBe(true); // from 11:58:00.999 floors to 11:58 = to
+    expect(isEmptyWindow(at('2024-05-01T11:58:58.999Z'))).toBe(false); // from 11:57:58 < to 11:58
   });
 
   it('rejects negative or non-finite durations and malformed watermarks', () => {
@@ -83,22 +104,22 @@ describe('incrementalWindow', () => {
 });
 
 describe('incrementalQuery', () => {
-  it('filters on the half-open window with unquoted UTC literals', () => {
+  it('filters on the half-open window with unquoted UTC literals in whole seconds', () => {
     expect(incrementalQuery('Contact', { from: '2024-05-01T10:55:00.000Z', to: '2024-05-01T11:58:00.000Z' })).toBe(
       'SELECT Id, FirstName, LastName, Email, Phone, AccountId, Account.Name, SystemModstamp, IsDeleted FROM Contact ' +
-        'WHERE SystemModstamp >= 2024-05-01T10:55:00.000Z AND SystemModstamp < 2024-05-01T11:58:00.000Z ORDER BY SystemModstamp, Id',
+        'WHERE SystemModstamp >= 2024-05-01T10:55:00Z AND SystemModstamp < 2024-05-01T11:58:00Z ORDER BY SystemModstamp, Id',
     );
   });
 
-  it('normalises Salesforce-form bounds to the SOQL literal form', () => {
+  it('normalises Salesforce-form bounds to the SOQL literal form (milliseconds floored away)', () => {
     expect(incrementalQuery('Account', { from: '2024-05-01T12:55:00.000+0200', to: '2024-05-01T11:58:00.5+0000' })).toBe(
-      'SELECT Id, Name, SystemModstamp, IsDeleted FROM Account WHERE SystemModstamp >= 2024-05-01T10:55:00.000Z AND SystemModstamp < 2024-05-01T11:58:00.500Z ORDER BY SystemModstamp, Id',
+      'SELECT Id, Name, SystemModstamp, IsDeleted FROM Account WHERE SystemModstamp >= 2024-05-01T10:55:00Z AND SystemModstamp < 2024-05-01T11:58:00Z ORDER BY SystemModstamp, Id',
     );
   });
 
   it('only an upper bound when there is no watermark yet', () => {
     expect(incrementalQuery('Opportunity', { from: null, to: '2024-05-01T11:58:00.000Z' })).toBe(
-      'SELECT Id, Name, Amount, StageName, CloseDate, AccountId, SystemModstamp, IsDeleted FROM Opportunity WHERE SystemModstamp < 2024-05-01T11:58:00.000Z ORDER BY SystemModstamp, Id',
+      'SELECT Id, Name, Amount, StageName, CloseDate, AccountId, SystemModstamp, IsDeleted FROM Opportunity WHERE SystemModstamp < 2024-05-01T11:58:00Z ORDER BY SystemModstamp, Id',
     );
   });
 
@@ -143,9 +164,11 @@ describe('Salesforce datetimes', () => {
     },
   );
 
-  it('formats SOQL literals in UTC with milliseconds', () => {
-    expect(formatSoqlDateTime(new Date(Date.UTC(2024, 0, 1)))).toBe('2024-01-01T00:00:00.000Z');
-    expect(formatSoqlDateTime(parseSalesforceDateTime('2024-05-01T12:34:56.007+0000'))).toBe('2024-05-01T12:34:56.007Z');
+  it('formats SOQL literals as Salesforce documents them: UTC, whole seconds (floored), no milliseconds', () => {
+    expect(formatSoqlDateTime(new Date(Date.UTC(2024, 0, 1)))).toBe('2024-01-01T00:00:00Z');
+    expect(formatSoqlDateTime(parseSalesforceDateTime('2024-05-01T12:34:56.007+0000'))).toBe('2024-05-01T12:34:56Z');
+    expect(formatSoqlDateTime(parseSalesforceDateTime('2024-05-01T12:34:56.999+0000'))).toBe('2024-05-01T12:34:56Z');
+    expect(formatSoqlDateTime(new Date('1969-12-31T23:59:59.500Z'))).toBe('1969-12-31T23:59:59Z');
     expect(() => formatSoqlDateTime(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
