@@ -11,6 +11,15 @@ export interface OrgInput {
   dailyApiLimit?: number;
   timezone?: string;
   sessionTimeoutSeconds?: number;
+  /** Bulk API 2.0 query jobs created from now on: their end state (after this many status polls), processing time, retention (org-clock days). */
+  bulkJobOutcome?: 'complete' | 'failed' | 'aborted';
+  bulkJobFailAfterPolls?: number;
+  bulkProcessingMsPerThousand?: number;
+  bulkJobRetentionDays?: number;
+  /** Days a deleted record stays in the recycle bin (Salesforce: 15); null: kept until emptied (the default). */
+  recycleBinDays?: number | null;
+  /** Long requests in flight at once before REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn"; null: no limit (the default). */
+  concurrentLongRequestLimit?: number | null;
   customFields?: Record<string, CustomFieldSpec[]>;
 }
 

@@ -40,6 +40,14 @@ const orgSettingsSchema = z.object({
   dailyApiLimit: z.number().int().nonnegative().optional(),
   timezone: z.string().min(1).optional(),
   sessionTimeoutSeconds: z.number().positive().optional(),
+  // Bulk API 2.0 query jobs (rest/bulk.ts): how jobs created from now on end, how long they process, how long they are kept.
+  bulkJobOutcome: z.enum(['complete', 'failed', 'aborted']).optional(),
+  bulkJobFailAfterPolls: z.number().int().nonnegative().optional(),
+  bulkProcessingMsPerThousand: z.number().nonnegative().optional(),
+  bulkJobRetentionDays: z.number().positive().optional(),
+  // The recycle bin (recycle-bin.ts) and the concurrent long-request limit (rest/context.ts); null turns them off.
+  recycleBinDays: z.number().positive().nullable().optional(),
+  concurrentLongRequestLimit: z.number().int().nonnegative().nullable().optional(),
 });
 
 const createOrgSchema = orgSettingsSchema.extend({
@@ -102,6 +110,11 @@ const faultsSchema = z.object({
   tokenLatencyMs: z.number().nonnegative().optional(),
   tokenResponseDelayMs: z.number().nonnegative().optional(),
   bulkJobProcessingMs: z.number().nonnegative().optional(),
+  dropResponseAfterCommit: z.object({
+    method: z.string().optional(),
+    path: z.string().optional(),
+    times: z.number().int().positive().optional(),
+  }).optional(),
 });
 
 const sandboxCopySchema = z.object({

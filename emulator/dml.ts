@@ -79,8 +79,10 @@ export function normaliseValue(org: Org, actor: Actor, obj: ObjectDef, f: FieldD
       if (!prefixOk) {
         return err('FIELD_INTEGRITY_EXCEPTION', `${f.label}: id value of incorrect type: ${id}`, [f.name]);
       }
-      // A missing, deleted or unreadable parent all look the same to the caller, as in Salesforce.
-      if (!target || target.row.IsDeleted === true || (actor.user && !objectPermission(actor.user, target.objectName).read)) {
+      // As Salesforce: an Id that names no record, a record in the recycle bin, and a parent the user may not read.
+      if (!target) return err('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [f.name]);
+      if (target.row.IsDeleted === true) return err('ENTITY_IS_DELETED', 'entity is deleted', [f.name]);
+      if (actor.user && !objectPermission(actor.user, target.objectName).read) {
         return err('INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'insufficient access rights on cross-reference id', [f.name]);
       }
       return { value: id };

@@ -34,6 +34,20 @@ export interface FaultSettings {
   tokenResponseDelayMs?: number;
   /** Bulk API 2.0 query jobs stay InProgress this long after creation (a slow job: polls keep answering InProgress). */
   bulkJobProcessingMs?: number;
+  /**
+   * A write (sObject Collections, an sObject row, composite) matching this is saved as usual, then the
+   * connection is destroyed without an answer: the records exist but the client never learns their Ids.
+   */
+  dropResponseAfterCommit?: DroppedResponse;
+}
+
+export interface DroppedResponse {
+  /** Matches when the request method equals this (case-insensitive). */
+  method?: string;
+  /** Matches when the path (without /services/data/vNN.0) contains this text. */
+  path?: string;
+  /** How many matching writes lose their answer; unlimited when absent. */
+  times?: number;
 }
 
 /**
@@ -78,11 +92,23 @@ export class Faults {
   settings: FaultSettings = {};
   private random = seededRandom(1);
   private remaining = new Map<ForcedError, number>();
+  private droppedResponsesLeft = 0;
 
   configure(settings: FaultSettings): void {
     this.settings = { ...settings };
     this.random = seededRandom(settings.seed ?? 1);
     this.remaining = new Map((settings.forcedErrors ?? []).map((f) => [f, f.times ?? Infinity]));
+    this.droppedResponsesLeft = settings.dropResponseAfterCommit ? settings.dropResponseAfterCommit.times ?? Infinity : 0;
+  }
+
+  /** Whether this committed write loses its answer; consumes one use of the fault. */
+  takeDroppedResponse(method: string, apiPath: string): boolean {
+    const rule = this.settings.dropResponseAfterCommit;
+    if (!rule || this.droppedResponsesLeft <= 0) return false;
+    if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) return false;
+    if (rule.path && !apiPath.includes(rule.path)) return false;
+    this.droppedResponsesLeft--;
+    return true;
   }
 
   get clockOffsetMs(): number {

@@ -190,6 +190,17 @@ export const STANDARD_OBJECTS: readonly ObjectDef[] = [
     field({ name: 'IsActive', type: 'boolean', label: 'Active' }),
     field({ name: 'TimeZoneSidKey', type: 'picklist', label: 'Time Zone', length: 40, nillable: false }),
   ], { createable: false, updateable: false, deletable: false }),
+  // One row per org, computed from its settings (organization.ts); the org's default time zone lives here.
+  obj('Organization', 'Organizations', [
+    ...systemFields(false).filter((f) => f.name !== 'IsDeleted'),
+    field({ name: 'Name', type: 'string', length: 80, nillable: false, ...readOnly }),
+    field({ name: 'OrganizationType', type: 'picklist', label: 'Edition', length: 40, ...readOnly }),
+    field({ name: 'IsSandbox', type: 'boolean', ...readOnly }),
+    field({ name: 'InstanceName', type: 'string', length: 5, ...readOnly }),
+    field({ name: 'TimeZoneSidKey', type: 'picklist', label: 'Default Time Zone', length: 40, nillable: false, ...readOnly }),
+    field({ name: 'LanguageLocaleKey', type: 'picklist', label: 'Default Language', length: 40, nillable: false, ...readOnly }),
+    field({ name: 'DefaultLocaleSidKey', type: 'picklist', label: 'Default Locale', length: 40, nillable: false, ...readOnly }),
+  ], { createable: false, updateable: false, deletable: false }),
 ];
 
 export const STANDARD_OBJECT_NAMES = STANDARD_OBJECTS.map((o) => o.name);

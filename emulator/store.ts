@@ -6,6 +6,7 @@ import { Faults, type LoginHostFaults } from './faults.js';
 import { IdGenerator, KEY_PREFIXES, to18 } from './ids.js';
 import { STANDARD_OBJECTS, type FieldDef, type ObjectDef } from './schema.js';
 import { UsageMeter } from './usage.js';
+import { organizationRow } from './organization.js';
 import { TokenStore } from './oauth/tokens.js';
 
 export type Edition = 'Developer' | 'Enterprise' | 'Unlimited' | 'Performance' | 'Professional' | 'Essentials';
@@ -29,6 +30,19 @@ export interface OrgSettings {
   dailyApiLimit: number;
   timezone: string;
   sessionTimeoutSeconds: number;
+  /** Bulk API 2.0 query jobs (rest/bulk.ts); all off by default. */
+  bulkJobOutcome?: 'complete' | 'failed' | 'aborted';
+  bulkJobFailAfterPolls?: number;
+  bulkProcessingMsPerThousand?: number;
+  bulkJobRetentionDays?: number;
+  /** Days a deleted record stays in the recycle bin (Salesforce: 15); unset or null = kept until emptied (recycle-bin.ts). */
+  recycleBinDays?: number | null;
+  /**
+   * Long-running requests (over 20 s in Salesforce) an org may have in flight at once; more are refused
+   * with REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn Limit exceeded." Unset or null = no limit
+   * (rest/context.ts: a request held by a latency fault counts as long).
+   */
+  concurrentLongRequestLimit?: number | null;
 }
 
 export type Row = Record<string, unknown>;
@@ -78,6 +92,21 @@ export class Table {
   readonly deletedAt = new Map<string, string>();
 }
 
+/** An org's tables. Organization is not stored: its one row is computed from the org's settings on each read. */
+class OrgTables extends Map<string, Table> {
+  constructor(private readonly organization: () => Row) {
+    super();
+  }
+
+  override get(objectName: string): Table | undefined {
+    if (objectName !== 'Organization') return super.get(objectName);
+    const table = new Table();
+    const row = this.organization();
+    table.rows.set(row.Id as string, row);
+    return table;
+  }
+}
+
 interface UndoEntry {
   table: Table;
   id: string;
@@ -87,12 +116,13 @@ interface UndoEntry {
 
 export class Org {
   readonly users = new Map<string, UserAccount>();
-  readonly tables = new Map<string, Table>();
+  readonly tables: Map<string, Table> = new OrgTables(() => organizationRow(this));
   readonly customFields = new Map<string, FieldDef[]>();
   readonly usage = new UsageMeter();
   readonly faults = new Faults();
   /** SystemModstamp never goes backwards, even when a test moves the clock back. */
   lastStampMs = 0;
+  readonly createdAt: string;
   private describeCache = new Map<string, ObjectDef>();
   private undoLog: UndoEntry[] | undefined;
 
@@ -101,7 +131,8 @@ export class Org {
     public settings: OrgSettings,
     private readonly clock: Clock,
   ) {
-    for (const o of STANDARD_OBJECTS) this.tables.set(o.name, new Table());
+    for (const o of STANDARD_OBJECTS) if (o.name !== 'Organization') this.tables.set(o.name, new Table());
+    this.createdAt = iso(clock.now());
   }
 
   now(): number {

@@ -4,6 +4,7 @@ import { to18 } from '../ids.js';
 import type { EmulatorState, Row } from '../store.js';
 import { visibleObject } from '../view.js';
 import type { ApiContext, ApiEnv } from './context.js';
+import { dropResponseIfFaulted } from './drop-response.js';
 import { jsonBody, notFound, SfError } from './errors.js';
 import { rowToJson } from './records.js';
 import { actorOf } from './sobjects.js';
@@ -42,14 +43,18 @@ export function collectionRoutes(state: EmulatorState): Hono<ApiEnv> {
       throw new SfError(400, 'INVALID_FIELD', 'Id field should not be specified in the sobject data.');
     }
     const items = records.map(({ attributes, ...input }) => ({ type: attributes!.type!, input }));
-    return c.json(createRecords(state, caller.org, actorOf(caller), items, allOrNone));
+    const results = createRecords(state, caller.org, actorOf(caller), items, allOrNone);
+    dropResponseIfFaulted(c);
+    return c.json(results);
   });
 
   app.patch('/composite/sobjects', async (c) => {
     const caller = c.get('caller');
     const { allOrNone, records } = await readRecords(c);
     const items = records.map(({ attributes, id, Id, ...input }) => ({ type: attributes!.type!, id: String(id ?? Id ?? ''), input }));
-    return c.json(updateRecords(state, caller.org, actorOf(caller), items, allOrNone));
+    const results = updateRecords(state, caller.org, actorOf(caller), items, allOrNone);
+    dropResponseIfFaulted(c);
+    return c.json(results);
   });
 
   app.delete('/composite/sobjects', (c) => {
@@ -57,7 +62,9 @@ export function collectionRoutes(state: EmulatorState): Hono<ApiEnv> {
     const ids = (c.req.query('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (!ids.length) throw new SfError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
     checkSize(ids.length);
-    return c.json(deleteRecords(caller.org, actorOf(caller), ids, c.req.query('allOrNone') === 'true'));
+    const results = deleteRecords(caller.org, actorOf(caller), ids, c.req.query('allOrNone') === 'true');
+    dropResponseIfFaulted(c);
+    return c.json(results);
   });
 
   app.get('/composite/sobjects/:type', (c) => {

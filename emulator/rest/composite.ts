@@ -2,6 +2,7 @@
 // through @{referenceId.path}; with allOrNone a failure rolls every subrequest back.
 import { Hono } from 'hono';
 import type { ApiCaller, ApiEnv } from './context.js';
+import { dropResponseIfFaulted } from './drop-response.js';
 import { jsonBody, SfError } from './errors.js';
 
 const MAX_SUBREQUESTS = 25;
@@ -115,6 +116,7 @@ export function compositeRoutes(dispatch: Dispatch): Hono<ApiEnv> {
     } finally {
       undo.end();
     }
+    dropResponseIfFaulted(c);
     return c.json({ compositeResponse: responses });
   });
 

@@ -7,6 +7,7 @@ import type { EmulatorState, Row } from '../store.js';
 import { visibleObject, visibleObjects } from '../view.js';
 import type { ApiCaller, ApiContext, ApiEnv } from './context.js';
 import { describeObject, globalEntry } from './describe.js';
+import { dropResponseIfFaulted } from './drop-response.js';
 import { jsonBody, notFound, SfError } from './errors.js';
 import { rowToJson } from './records.js';
 import { createRecords, deleteRecords, updateRecords, type SaveResult } from './writes.js';
@@ -72,6 +73,7 @@ export function sobjectRoutes(state: EmulatorState): Hono<ApiEnv> {
     const body = await jsonBody<Row>(c);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SfError(400, 'JSON_PARSER_ERROR', 'Expected a JSON object');
     const [result] = createRecords(state, caller.org, actorOf(caller), [{ type: obj.name, input: body }], true);
+    dropResponseIfFaulted(c);
     if (!result!.success) {
       const e = result!.errors[0]!;
       throw new SfError(400, e.statusCode, e.message, e.fields.length ? e.fields : undefined);
@@ -126,6 +128,7 @@ export function sobjectRoutes(state: EmulatorState): Hono<ApiEnv> {
     const caller = c.get('caller');
     const body = await jsonBody<Row>(c);
     const [result] = updateRecords(state, caller.org, actorOf(caller), [{ type: obj.name, id: c.req.param('id'), input: body ?? {} }], true);
+    dropResponseIfFaulted(c);
     throwIfFailed(result!);
     return c.body(null, 204);
   });
@@ -136,6 +139,7 @@ export function sobjectRoutes(state: EmulatorState): Hono<ApiEnv> {
     const id = to18(c.req.param('id'));
     if (!id || id.slice(0, 3) !== obj.keyPrefix) throw notFound();
     const [result] = deleteRecords(caller.org, actorOf(caller), [id], true);
+    dropResponseIfFaulted(c);
     throwIfFailed(result!);
     return c.body(null, 204);
   });

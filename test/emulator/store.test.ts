@@ -85,7 +85,7 @@ describe('system fields and timestamps', () => {
   it('enforces required fields and relationships on control inserts', async () => {
     const org = await world.control.createOrg({});
     await expect(world.control.insertRecords(org.orgId, 'Contact', [{ FirstName: 'No last name' }])).rejects.toThrow(/REQUIRED_FIELD_MISSING/);
-    await expect(world.control.insertRecords(org.orgId, 'Contact', [{ LastName: 'X', AccountId: '001Ka000009999zIAA' }])).rejects.toThrow(/MALFORMED_ID|INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY/);
+    await expect(world.control.insertRecords(org.orgId, 'Contact', [{ LastName: 'X', AccountId: '001Ka000009999zIAA' }])).rejects.toThrow(/INVALID_CROSS_REFERENCE_KEY/);
     const { ids: [accountId] } = await world.control.insertRecords(org.orgId, 'Account', [{ Name: 'Parent' }]);
     await world.control.insertRecords(org.orgId, 'Contact', [{ LastName: 'Child', AccountId: accountId }]);
     // Deleting the Account cascades to its Contacts, as in Salesforce.
