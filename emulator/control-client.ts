@@ -99,7 +99,11 @@ export function createControlClient(productionUrl: string) {
       call<{ count: number; ids: string[] }>('POST', `/orgs/${orgId}/records/${sobject}`, { generate: count, ...(seed === undefined ? {} : { seed }) }),
     updateRecords: (orgId: string, sobject: string, records: (Record<string, unknown> & { Id: string })[], options: { sameTimestamp?: boolean; userId?: string } = {}) =>
       call<{ results: SaveResult[] }>('PATCH', `/orgs/${orgId}/records/${sobject}`, { records, ...options }),
-    deleteRecords: (orgId: string, sobject: string, ids: string[]) => call<{ results: SaveResult[] }>('DELETE', `/orgs/${orgId}/records/${sobject}`, { ids }),
+    /** Soft deletes into the recycle bin; `hard: true` skips the bin (neither queryAll nor getDeleted sees them). */
+    deleteRecords: (orgId: string, sobject: string, ids: string[], options: { hard?: boolean } = {}) =>
+      call<{ results: SaveResult[] }>('DELETE', `/orgs/${orgId}/records/${sobject}`, { ids, ...options }),
+    /** Setup → Recycle Bin → Empty: every deleted record of the org is gone for good; counts per object. */
+    emptyRecycleBin: (orgId: string) => call<{ purged: Record<string, number> }>('POST', `/orgs/${orgId}/recycle-bin/empty`),
     listRecords: (orgId: string, sobject: string) => call<{ totalSize: number; records: EmulatorRow[] }>('GET', `/orgs/${orgId}/records/${sobject}`),
     setFaults: (orgId: string, faults: FaultSettings) => call<{ ok: true }>('POST', `/orgs/${orgId}/faults`, faults),
     setLoginHostFaults: (environment: Environment, faults: LoginHostFaults) => call<{ ok: true }>('POST', `/login-hosts/${environment}/faults`, faults),

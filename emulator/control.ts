@@ -11,6 +11,7 @@ import { generateRecords } from './seed.js';
 import { DEFAULT_DAILY_API_LIMIT, type EmulatorState, type Org, type Row, type UserAccount } from './store.js';
 import { createRecords, deleteRecords, updateRecords } from './rest/writes.js';
 import { copyOrgAsSandbox, SandboxCopyError } from './sandbox-copy.js';
+import { emptyRecycleBin, hardDelete } from './recycle-bin.js';
 
 export class ControlError extends Error {
   constructor(readonly status: 400 | 404 | 409, message: string, readonly details?: unknown) {
@@ -62,6 +63,7 @@ const permissionsSchema = z.object({
     delete: z.boolean().optional(),
   })).optional(),
   fields: z.record(z.string(), z.enum(['hidden', 'read', 'edit'])).optional(),
+  system: z.object({ viewSetup: z.boolean().optional() }).strict().optional(),
 });
 
 const createUserSchema = z.object({
@@ -352,8 +354,15 @@ export function controlRoutes(state: EmulatorState): Hono {
   app.delete('/orgs/:orgId/records/:sobject', async (c) => {
     const org = orgOr404(state, c.req.param('orgId'));
     objectOr400(org, c.req.param('sobject'));
-    const { ids } = await parse(z.object({ ids: z.array(z.string()).min(1) }), c);
-    return c.json({ results: deleteRecords(org, { userId: controlActor(org).userId }, ids, false) });
+    const { ids, hard } = await parse(z.object({ ids: z.array(z.string()).min(1), hard: z.boolean().optional() }), c);
+    const remove = () => deleteRecords(org, { userId: controlActor(org).userId }, ids, false);
+    // hard: true skips the recycle bin (Bulk API hardDelete): queryAll and getDeleted never see these deletes.
+    return c.json({ results: hard ? hardDelete(org, remove) : remove() });
+  });
+
+  app.post('/orgs/:orgId/recycle-bin/empty', (c) => {
+    const org = orgOr404(state, c.req.param('orgId'));
+    return c.json({ purged: emptyRecycleBin(org) });
   });
 
   app.get('/orgs/:orgId/records/:sobject', (c) => {

@@ -1,9 +1,11 @@
 // Entry point of the Salesforce emulator: starts the production host (login + every org's instance
 // URL + /__emulator control API) and the sandbox login host.
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { productionApp, sandboxApp } from './server.js';
 import { EmulatorState } from './store.js';
+import { SalesforceCasedResponse } from './wire-headers.js';
 
 export interface EmulatorOptions {
   host?: string;
@@ -24,7 +26,9 @@ export interface RunningEmulator {
 
 function listen(fetch: (req: Request, env: never) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetch as never, hostname, port }, () => resolve(server));
+    // Header names cased as Salesforce sends them (wire-headers.ts).
+    const serverOptions = { ServerResponse: SalesforceCasedResponse as unknown as typeof ServerResponse };
+    const server = serve({ fetch: fetch as never, hostname, port, serverOptions }, () => resolve(server));
     server.once('error', reject);
   });
 }

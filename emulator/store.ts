@@ -62,6 +62,8 @@ export interface UserPermissions {
   objects?: Record<string, Partial<ObjectPermission>>;
   /** Field-level security by "Object.Field"; fields not listed are editable. */
   fields?: Record<string, FieldAccess>;
+  /** System permissions; unlisted ones are granted. `viewSetup`: "View Setup and Configuration" (limits, limits/recordCount). */
+  system?: { viewSetup?: boolean };
 }
 
 export interface UserAccount {

@@ -1,6 +1,8 @@
 // Bulk API 2.0 query jobs: create, poll, page through CSV results with Sforce-Locator, abort, delete.
 // The query runs when the job is created (the emulator is fast enough); the job still reports
-// UploadComplete first, as Salesforce does, and JobComplete from the first poll on.
+// UploadComplete first, as Salesforce does, and JobComplete from the first poll on — unless the org
+// says otherwise (PATCH /__emulator/orgs/:id): a processing time per 1,000 records on the org clock,
+// jobs that end Failed or Aborted after N status polls, and results deleted after N org-clock days.
 import { Hono } from 'hono';
 import { sfDateTime } from '../clock.js';
 import { KEY_PREFIXES } from '../ids.js';
@@ -34,12 +36,27 @@ interface QueryJob {
   processingMs: number;
   /** Wall-clock time the job is done processing (the org's bulkJobProcessingMs fault delays it). */
   readyAt: number;
+  /** Org-clock time the job is done processing (bulkProcessingMsPerThousand × records). */
+  readyAtOrgMs: number;
+  createdOrgMs: number;
+  /** How the job ends, fixed when it is created (the org's bulkJobOutcome then). */
+  outcome: 'complete' | 'failed' | 'aborted';
+  failAfterPolls: number;
+  statusPolls: number;
 }
 
-/** UploadComplete → InProgress → JobComplete: complete once processed (at once unless a fault slows it). */
-function advance(job: QueryJob): void {
+const DAY_MS = 86_400_000;
+
+/** UploadComplete → InProgress → JobComplete (or Failed/Aborted): decided on status polls and result requests. */
+function advance(job: QueryJob, org: Org, statusPoll: boolean): void {
   if (job.state !== 'UploadComplete' && job.state !== 'InProgress') return;
-  job.state = Date.now() >= job.readyAt ? 'JobComplete' : 'InProgress';
+  if (statusPoll) job.statusPolls++;
+  if (job.outcome !== 'complete') {
+    if (job.statusPolls > job.failAfterPolls) job.state = job.outcome === 'failed' ? 'Failed' : 'Aborted';
+    else if (statusPoll) job.state = 'InProgress';
+    return;
+  }
+  job.state = Date.now() >= job.readyAt && org.now() >= job.readyAtOrgMs ? 'JobComplete' : 'InProgress';
 }
 
 const jobsByOrg = new WeakMap<Org, Map<string, QueryJob>>();
@@ -72,6 +89,7 @@ function jobInfo(job: QueryJob, full: boolean) {
     retries: 0,
     totalProcessingTime: job.processingMs,
     isPkChunkingSupported: true,
+    ...(job.state === 'Failed' ? { errorMessage: 'QUERY_TIMEOUT: Your query request was running for too long.' } : {}),
   };
 }
 
@@ -82,10 +100,13 @@ function csvCell(value: string): string {
 export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
+  /** A job past the org's retention (org clock) is gone, results and all: 404 like a job that never was. */
   function findJob(org: Org, id: string): QueryJob {
     const job = jobs(org).get(id);
-    if (!job) throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    return job;
+    const retentionDays = org.settings.bulkJobRetentionDays;
+    if (job && retentionDays !== undefined && org.now() - job.createdOrgMs >= retentionDays * DAY_MS) jobs(org).delete(id);
+    else if (job) return job;
+    throw new SfError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 
   app.post('/jobs/query', async (c) => {
@@ -104,7 +125,9 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
     if (compiled.isCount) throw new SfError(400, 'INVALIDJOB', 'InvalidJob : Aggregate queries are not supported by Bulk API 2.0');
     const started = Date.now();
     const rows = runQuery(caller, compiled, body.operation === 'queryAll');
-    const now = new Date(caller.org.now()).toISOString();
+    const orgNow = caller.org.now();
+    const now = new Date(orgNow).toISOString();
+    const settings = caller.org.settings;
     const job: QueryJob = {
       id: state.ids.next(KEY_PREFIXES.BulkJob),
       operation: body.operation,
@@ -122,6 +145,11 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       rows,
       processingMs: Date.now() - started,
       readyAt: Date.now() + (caller.org.faults.settings.bulkJobProcessingMs ?? 0),
+      readyAtOrgMs: orgNow + (rows.length / 1000) * (settings.bulkProcessingMsPerThousand ?? 0),
+      createdOrgMs: orgNow,
+      outcome: settings.bulkJobOutcome ?? 'complete',
+      failAfterPolls: settings.bulkJobFailAfterPolls ?? 0,
+      statusPolls: 0,
     };
     jobs(caller.org).set(job.id, job);
     return c.json(jobInfo(job, false));
@@ -134,10 +162,11 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
   });
 
   app.get('/jobs/query/:id', (c) => {
-    const job = findJob(c.get('caller').org, c.req.param('id'));
+    const org = c.get('caller').org;
+    const job = findJob(org, c.req.param('id'));
     if (job.state === 'UploadComplete' || job.state === 'InProgress') {
-      advance(job);
-      job.systemModstamp = new Date(c.get('caller').org.now()).toISOString();
+      advance(job, org, true);
+      job.systemModstamp = new Date(org.now()).toISOString();
     }
     return c.json(jobInfo(job, true));
   });
@@ -164,7 +193,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
   app.get('/jobs/query/:id/results', (c) => {
     const caller = c.get('caller');
     const job = findJob(caller.org, c.req.param('id'));
-    advance(job);
+    advance(job, caller.org, false);
     if (job.state !== 'JobComplete') throw new SfError(400, 'INVALIDJOB', `InvalidJob : Job ${job.id} is not complete`);
     const locator = c.req.query('locator');
     let offset = 0;
