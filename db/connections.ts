@@ -171,21 +171,7 @@ export async function withLockedConnection<T>(db: Db, connectionId: string, work
           .execute();
       },
       async endAndEraseTokens(status, reason) {
-        await trx
-          .updateTable('salesforce_connections')
-          .set({
-            status,
-            status_reason: reason,
-            refresh_token_ciphertext: null,
-            refresh_token_key_version: null,
-            access_token_ciphertext: null,
-            access_token_key_version: null,
-            // An already-ended connection keeps the moment it ended.
-            ended_at: sql`coalesce(ended_at, now())`,
-            updated_at: new Date(),
-          })
-          .where('id', '=', connectionId)
-          .execute();
+        await endAndEraseTokens(trx, connectionId, status, reason);
       },
     });
   });
@@ -207,20 +193,39 @@ export async function endConnection(
     const row = await trx.selectFrom('salesforce_connections').selectAll().where('id', '=', connectionId).forUpdate().executeTakeFirst();
     if (!row) return undefined;
     const revocationId = await queueRevocationOf(trx, row, revocationReason);
-    await trx
-      .updateTable('salesforce_connections')
-      .set({
-        status,
-        status_reason: reason,
-        refresh_token_ciphertext: null,
-        refresh_token_key_version: null,
-        access_token_ciphertext: null,
-        access_token_key_version: null,
-        ended_at: sql`coalesce(ended_at, now())`,
-        updated_at: new Date(),
-      })
-      .where('id', '=', connectionId)
-      .execute();
+    await endAndEraseTokens(trx, connectionId, status, reason);
     return { revocationId };
   });
+}
+
+/**
+ * The one token-erasing update: the connection ends and keeps no token or refresh lease (disconnect,
+ * revocation, a refused grant). `onlyIfActive`: leave an already-ended connection as it is.
+ */
+export async function endAndEraseTokens(
+  db: Db,
+  connectionId: string,
+  status: Exclude<StoredConnectionState, 'active'>,
+  reason: string,
+  { onlyIfActive = false }: { onlyIfActive?: boolean } = {},
+): Promise<void> {
+  let update = db
+    .updateTable('salesforce_connections')
+    .set({
+      status,
+      status_reason: reason,
+      refresh_token_ciphertext: null,
+      refresh_token_key_version: null,
+      access_token_ciphertext: null,
+      access_token_key_version: null,
+      refresh_lease_owner: null,
+      refresh_lease_until: null,
+      refresh_in_flight_since: null,
+      // An already-ended connection keeps the moment it ended.
+      ended_at: sql`coalesce(ended_at, now())`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', connectionId);
+  if (onlyIfActive) update = update.where('status', '=', 'active');
+  await update.execute();
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { ConnectionRow } from './connections.js';
+import { endAndEraseTokens, type ConnectionRow } from './connections.js';
 
 // The token refresh lease on salesforce_connections (part of the connections repository, kept in its
 // own module): a refresh takes the lease in one short transaction, calls Salesforce holding no lock
@@ -109,20 +109,5 @@ export async function releaseRefreshLease(db: Db, connectionId: string, owner: s
 
 /** Salesforce refused the grant itself (invalid_grant): end the connection and erase its dead tokens. */
 export async function endRefusedGrant(db: Db, connectionId: string, reason: string): Promise<void> {
-  await db
-    .updateTable('salesforce_connections')
-    .set({
-      status: 'revoked',
-      status_reason: reason,
-      refresh_token_ciphertext: null,
-      refresh_token_key_version: null,
-      access_token_ciphertext: null,
-      access_token_key_version: null,
-      ...LEASE_CLEARED,
-      ended_at: sql`coalesce(ended_at, now())`,
-      updated_at: new Date(),
-    })
-    .where('id', '=', connectionId)
-    .where('status', '=', 'active')
-    .execute();
+  await endAndEraseTokens(db, connectionId, 'revoked', reason, { onlyIfActive: true });
 }
