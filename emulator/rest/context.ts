@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bearerToken } from '../oauth/routes.js';
 import type { AccessToken } from '../oauth/tokens.js';
 import type { EmulatorState, Org, UserAccount } from '../store.js';
+import { expireRecycleBin } from '../recycle-bin.js';
 import { endpointLabel } from '../usage.js';
 import { notFound, SfError } from './errors.js';
 import { parseVersion } from './versions.js';
@@ -57,20 +58,52 @@ export function apiGate(state: EmulatorState): MiddlewareHandler<ApiEnv> {
     if (!org.apiEnabled) {
       throw new SfError(403, 'API_DISABLED_FOR_ORG', 'The REST API is not enabled for this Organization.');
     }
-    if (org.faults.latencyMs > 0) await sleep(org.faults.latencyMs);
-    const apiPath = c.req.path.replace(/^\/services\/data\/v\d+\.\d+/, '');
-    const injected = org.faults.pick(c.req.method, apiPath);
-    if (injected) throw new SfError(injected.status as 400, injected.errorCode, injected.message);
-
-    const endpoint = endpointLabel(c.req.method, c.req.path);
-    const now = org.now();
-    if (org.usage.used(now) >= org.settings.dailyApiLimit) {
-      org.usage.recordRefused(now, endpoint);
-      throw new SfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    const longRequest = holdLongRequestSlot(org, endpointLabel(c.req.method, c.req.path));
+    try {
+      if (org.faults.latencyMs > 0) await sleep(org.faults.latencyMs);
+      await admitted(c, next, { org, user, token });
+    } finally {
+      longRequest?.release();
     }
-    org.usage.recordCall(now, endpoint);
-    c.header('Sforce-Limit-Info', limitInfo(org));
-    c.set('caller', { org, user, token });
-    await next();
   };
+}
+
+/**
+ * Salesforce refuses a request with REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn Limit exceeded."
+ * while the org already runs its limit of long requests (over 20 s). The emulator's model: with the
+ * org's concurrentLongRequestLimit set, every request held by a latency fault counts as long while it
+ * is in flight; a request arriving when that many are in flight is refused at once (not counted as used).
+ */
+const longRequestsInFlight = new WeakMap<Org, number>();
+
+function holdLongRequestSlot(org: Org, endpoint: string): { release(): void } | undefined {
+  const limit = org.settings.concurrentLongRequestLimit;
+  if (limit === undefined || limit === null || org.faults.latencyMs <= 0) return undefined;
+  const inFlight = longRequestsInFlight.get(org) ?? 0;
+  if (inFlight >= limit) {
+    org.usage.recordRefused(org.now(), endpoint);
+    throw new SfError(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
+  }
+  longRequestsInFlight.set(org, inFlight + 1);
+  return { release: () => longRequestsInFlight.set(org, (longRequestsInFlight.get(org) ?? 1) - 1) };
+}
+
+/** Past the session, edition and concurrency checks: faults, the daily limit, usage, then the route. */
+async function admitted(c: ApiContext, next: () => Promise<void>, caller: ApiCaller): Promise<void> {
+  const { org } = caller;
+  const apiPath = c.req.path.replace(/^\/services\/data\/v\d+\.\d+/, '');
+  const injected = org.faults.pick(c.req.method, apiPath);
+  if (injected) throw new SfError(injected.status as 400, injected.errorCode, injected.message);
+
+  const endpoint = endpointLabel(c.req.method, c.req.path);
+  const now = org.now();
+  if (org.usage.used(now) >= org.settings.dailyApiLimit) {
+    org.usage.recordRefused(now, endpoint);
+    throw new SfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  }
+  org.usage.recordCall(now, endpoint);
+  c.header('Sforce-Limit-Info', limitInfo(org));
+  expireRecycleBin(org);
+  c.set('caller', caller);
+  await next();
 }

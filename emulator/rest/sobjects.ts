@@ -4,6 +4,7 @@ import type { Actor } from '../dml.js';
 import { sfDateTime } from '../clock.js';
 import { to18 } from '../ids.js';
 import type { EmulatorState, Row } from '../store.js';
+import { earliestDateAvailableMs } from '../recycle-bin.js';
 import { visibleObject, visibleObjects } from '../view.js';
 import type { ApiCaller, ApiContext, ApiEnv } from './context.js';
 import { describeObject, globalEntry } from './describe.js';
@@ -81,8 +82,10 @@ export function sobjectRoutes(state: EmulatorState): Hono<ApiEnv> {
     return c.json({ id: result!.id, success: true, errors: [] }, 201);
   });
 
-  for (const kind of ['updated', 'deleted'] as const) {
-    app.get(`/sobjects/:type/${kind}`, (c) => {
+  // Salesforce documents these with a trailing slash (`…/deleted/?start=…`); both forms are served.
+  for (const path of ['updated', 'deleted', 'updated/', 'deleted/'] as const) {
+    const kind = path.startsWith('updated') ? 'updated' : 'deleted';
+    app.get(`/sobjects/:type/${path}`, (c) => {
       const obj = objectOr404(c);
       const caller = c.get('caller');
       const { start, end, now } = replicationWindow(c);
@@ -103,7 +106,7 @@ export function sobjectRoutes(state: EmulatorState): Hono<ApiEnv> {
       }
       return c.json({
         deletedRecords,
-        earliestDateAvailable: sfDateTime(new Date(Math.floor((now - 30 * DAY) / MINUTE) * MINUTE).toISOString()),
+        earliestDateAvailable: sfDateTime(new Date(earliestDateAvailableMs(caller.org, table, MINUTE)).toISOString()),
         latestDateCovered: sfDateTime(endIso),
       });
     });
