@@ -3,6 +3,10 @@ import type { FaultSettings, LoginHostFaults } from './faults.js';
 import type { CustomFieldSpec } from './schema.js';
 import type { Edition, Environment, UserPermissions } from './store.js';
 import type { UsageReport } from './usage.js';
+import type { ValidationRule } from './validation-rules.js';
+
+export type { ValidationRule } from './validation-rules.js';
+export type ValidationRuleInput = Omit<ValidationRule, 'active'> & { active?: boolean };
 
 export interface OrgInput {
   name?: string;
@@ -105,6 +109,13 @@ export function createControlClient(productionUrl: string) {
     /** Setup → Recycle Bin → Empty: every deleted record of the org is gone for good; counts per object. */
     emptyRecycleBin: (orgId: string) => call<{ purged: Record<string, number> }>('POST', `/orgs/${orgId}/recycle-bin/empty`),
     listRecords: (orgId: string, sobject: string) => call<{ totalSize: number; records: EmulatorRow[] }>('GET', `/orgs/${orgId}/records/${sobject}`),
+    /** Replaces a user's object and field permissions (field-level security); the next API call sees them. */
+    setUserPermissions: (orgId: string, userId: string, permissions: UserPermissions) =>
+      call<{ userId: string; permissions: UserPermissions }>('PUT', `/orgs/${orgId}/users/${userId}/permissions`, permissions),
+    /** Adds or replaces (by object and name) a validation rule: FIELD_CUSTOM_VALIDATION_EXCEPTION when its condition holds. */
+    setValidationRule: (orgId: string, rule: ValidationRuleInput) => call<ValidationRule>('POST', `/orgs/${orgId}/validation-rules`, rule),
+    listValidationRules: (orgId: string) => call<{ rules: ValidationRule[] }>('GET', `/orgs/${orgId}/validation-rules`),
+    deleteValidationRule: (orgId: string, object: string, name: string) => call<{ ok: true }>('DELETE', `/orgs/${orgId}/validation-rules/${object}/${name}`),
     setFaults: (orgId: string, faults: FaultSettings) => call<{ ok: true }>('POST', `/orgs/${orgId}/faults`, faults),
     setLoginHostFaults: (environment: Environment, faults: LoginHostFaults) => call<{ ok: true }>('POST', `/login-hosts/${environment}/faults`, faults),
     usage: (orgId: string) => call<UsageReport>('GET', `/orgs/${orgId}/usage`),

@@ -11,6 +11,7 @@ import { generateRecords } from './seed.js';
 import { DEFAULT_DAILY_API_LIMIT, type EmulatorState, type Org, type Row, type UserAccount } from './store.js';
 import { createRecords, deleteRecords, updateRecords } from './rest/writes.js';
 import { copyOrgAsSandbox, SandboxCopyError } from './sandbox-copy.js';
+import { securityRoutes } from './control-security.js';
 import { emptyRecycleBin, hardDelete } from './recycle-bin.js';
 
 export class ControlError extends Error {
@@ -32,6 +33,7 @@ const customFieldSchema = z.object({
   nillable: z.boolean().optional(),
   referenceTo: z.array(z.string()).optional(),
   picklistValues: z.array(z.string()).optional(),
+  restricted: z.boolean().optional(),
 });
 
 const orgSettingsSchema = z.object({
@@ -184,6 +186,7 @@ function objectOr400(org: Org, name: string) {
 
 export function controlRoutes(state: EmulatorState): Hono {
   const app = new Hono();
+  app.route('/', securityRoutes(state));
 
   app.post('/reset', (c) => {
     state.reset();

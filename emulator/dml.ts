@@ -4,6 +4,7 @@
 import { to18 } from './ids.js';
 import { OPPORTUNITY_STAGES, type FieldDef, type ObjectDef } from './schema.js';
 import { fieldAccess, objectPermission, type Org, type Row, type UserAccount } from './store.js';
+import { validationErrors } from './validation-rules.js';
 
 export interface SaveError {
   statusCode: string;
@@ -51,6 +52,9 @@ export function normaliseValue(org: Org, actor: Actor, obj: ObjectDef, f: FieldD
         return err('STRING_TOO_LONG', `${f.label}: data value too large: ${s.slice(0, 40)} (max length=${f.length})`, [f.name]);
       }
       if (f.type === 'email' && !EMAIL.test(s)) return err('INVALID_EMAIL_ADDRESS', `${f.label}: invalid email address: ${s}`, [f.name]);
+      if (f.restrictedPicklist && !f.picklistValues.includes(s)) {
+        return err('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${s}`, [f.name]);
+      }
       return { value: s };
     }
     case 'boolean':
@@ -195,6 +199,8 @@ export function buildInsert(org: Org, actor: Actor, obj: ObjectDef, input: Row, 
   derive(obj.name, row, v.values, true);
   const missing = requiredMissing(obj, row);
   if (missing) return { ok: false, errors: [missing] };
+  const invalid = validationErrors(org, obj.name, row);
+  if (invalid.length) return { ok: false, errors: invalid };
   row.Id = newId();
   row.IsDeleted = false;
   if ('OwnerId' in row && row.OwnerId === null) row.OwnerId = actor.userId;
@@ -215,6 +221,8 @@ export function buildUpdate(org: Org, actor: Actor, obj: ObjectDef, id: string, 
   derive(obj.name, row, v.values, false);
   const missing = requiredMissing(obj, row);
   if (missing) return { ok: false, errors: [missing] };
+  const invalid = validationErrors(org, obj.name, row);
+  if (invalid.length) return { ok: false, errors: invalid };
   return { ok: true, row, id: id18 };
 }
 

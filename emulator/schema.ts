@@ -19,6 +19,8 @@ export interface FieldDef {
   referenceTo: string[];
   relationshipName: string | null;
   picklistValues: string[];
+  /** Only the listed values may be saved (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST otherwise). */
+  restrictedPicklist: boolean;
   precision: number;
   scale: number;
 }
@@ -54,6 +56,7 @@ export function field(spec: FieldSpec): FieldDef {
     referenceTo: [],
     relationshipName: null,
     picklistValues: [],
+    restrictedPicklist: false,
     precision: spec.type === 'currency' ? 18 : spec.type === 'percent' || spec.type === 'double' ? 18 : 0,
     scale: spec.type === 'currency' || spec.type === 'percent' ? 2 : 0,
     ...spec,
@@ -147,7 +150,7 @@ export const STANDARD_OBJECTS: readonly ObjectDef[] = [
     ref('AccountId', ['Account'], 'Account'),
     field({ name: 'Name', type: 'string', length: 120, nillable: false }),
     field({ name: 'Description', type: 'textarea' }),
-    field({ name: 'StageName', type: 'picklist', label: 'Stage', length: 255, nillable: false, picklistValues: OPPORTUNITY_STAGES.map((s) => s.stage) }),
+    field({ name: 'StageName', type: 'picklist', label: 'Stage', length: 255, nillable: false, restrictedPicklist: true, picklistValues: OPPORTUNITY_STAGES.map((s) => s.stage) }),
     field({ name: 'Amount', type: 'currency' }),
     field({ name: 'Probability', type: 'percent', label: 'Probability (%)', defaultedOnCreate: true }),
     field({ name: 'CloseDate', type: 'date', nillable: false }),
@@ -171,12 +174,12 @@ export const STANDARD_OBJECTS: readonly ObjectDef[] = [
     ref('WhatId', ['Account', 'Opportunity'], 'What', { label: 'Related To ID' }),
     field({ name: 'Subject', type: 'string', length: 255 }),
     field({ name: 'ActivityDate', type: 'date', label: 'Due Date Only' }),
-    field({ name: 'Status', type: 'picklist', length: 255, nillable: false, defaultedOnCreate: true, picklistValues: ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] }),
-    field({ name: 'Priority', type: 'picklist', length: 40, nillable: false, defaultedOnCreate: true, picklistValues: ['High', 'Normal', 'Low'] }),
+    field({ name: 'Status', type: 'picklist', length: 255, nillable: false, defaultedOnCreate: true, restrictedPicklist: true, picklistValues: ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] }),
+    field({ name: 'Priority', type: 'picklist', length: 40, nillable: false, defaultedOnCreate: true, restrictedPicklist: true, picklistValues: ['High', 'Normal', 'Low'] }),
     field({ name: 'Description', type: 'textarea' }),
     field({ name: 'Type', type: 'picklist', length: 40, picklistValues: ['Call', 'Email', 'Meeting', 'Other'] }),
     // Salesforce lets TaskSubtype be set when a Task is created, never changed afterwards.
-    field({ name: 'TaskSubtype', type: 'picklist', length: 40, updateable: false, picklistValues: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] }),
+    field({ name: 'TaskSubtype', type: 'picklist', length: 40, updateable: false, restrictedPicklist: true, picklistValues: ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] }),
     field({ name: 'IsClosed', type: 'boolean', label: 'Closed', ...readOnly }),
   ]),
   obj('User', 'Users', [
@@ -226,15 +229,18 @@ export interface CustomFieldSpec {
   nillable?: boolean;
   referenceTo?: string[];
   picklistValues?: string[];
+  /** Picklists only: refuse values not in picklistValues (default true, as Setup proposes for new picklists). */
+  restricted?: boolean;
 }
 
-export function customField(spec: CustomFieldSpec): FieldDef {
+export function customField({ restricted, ...spec }: CustomFieldSpec): FieldDef {
   if (!/^[A-Za-z][A-Za-z0-9_]*__c$/.test(spec.name)) {
     throw new Error(`Custom field name "${spec.name}" must end in __c`);
   }
   const base = spec.name.replace(/__c$/, '');
   return field({
     ...spec,
+    restrictedPicklist: spec.type === 'picklist' && (restricted ?? true),
     nillable: spec.nillable ?? true,
     custom: true,
     ...(spec.type === 'reference' ? { relationshipName: `${base}__r`, referenceTo: spec.referenceTo ?? [] } : {}),

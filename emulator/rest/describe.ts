@@ -75,7 +75,7 @@ function describeField(f: FieldDef) {
     precision: f.precision,
     referenceTo: f.referenceTo,
     relationshipName: f.relationshipName,
-    restrictedPicklist: false,
+    restrictedPicklist: f.restrictedPicklist,
     scale: f.scale,
     soapType: SOAP_TYPES[f.type],
     sortable: f.type !== 'textarea',
