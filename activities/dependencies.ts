@@ -12,4 +12,6 @@ export interface ActivityDependencies {
   vault: TokenVault;
   /** The worker's sync settings (SYNC_* variables; defaults in platform/config.ts). */
   sync: { bulkMinRecords: number; pollIntervalMs: number; lookbackMs: number; safetyLagMs: number };
+  /** Task logging (FOLLOWUP_CONTACT_WAIT); absent = the defaults in activities/tasks.ts. */
+  followups?: { contactWaitMs: number };
 }

@@ -4,9 +4,11 @@ import { createDiagnosticsActivities } from './diagnostics.js';
 import { createRevocationActivities } from './revocation.js';
 import { createSettingsActivities } from './settings.js';
 import { createSyncActivities, createSyncControlActivities } from './sync.js';
+import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDependencies } from './dependencies.js';
 export type { SyncSettings } from './settings.js';
+export type { LogFollowupsResult } from './tasks.js';
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -16,6 +18,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSyncControlActivities(deps),
     ...createSettingsActivities(deps),
     ...createRevocationActivities(deps),
+    ...createTaskActivities(deps),
   };
 }
 

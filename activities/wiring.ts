@@ -19,5 +19,6 @@ export function activityDependencies(config: Config, db: Db, logger: Logger): Ac
       lookbackMs: config.SYNC_LOOKBACK,
       safetyLagMs: config.SYNC_SAFETY_LAG,
     },
+    followups: { contactWaitMs: config.FOLLOWUP_CONTACT_WAIT },
   };
 }

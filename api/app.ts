@@ -7,6 +7,7 @@ import { requireBearer } from './middleware/auth.js';
 import { limitBodySize } from './middleware/body-limit.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerFollowupRoutes } from './routes/followups.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerSupportRoutes } from './routes/support.js';
 import { validationHook } from './validation.js';
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDependencies, options: AppOptions = {}): Open
   registerHealthRoute(app, deps.probes);
   registerConnectionRoutes(app, deps);
   registerSupportRoutes(app, deps);
+  registerFollowupRoutes(app, deps);
   registerDocsRoutes(app);
   options.extraRoutes?.(app, deps);
 

@@ -66,3 +66,41 @@ export const errorResponses = {
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
   401: { description: 'Missing or wrong bearer token', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
+
+// Follow-ups logged as Salesforce Tasks (api/routes/followups.ts).
+export const FollowupId = z
+  .string()
+  .min(1, 'followupId is required')
+  .max(200, 'followupId must be at most 200 characters')
+  .regex(/^[A-Za-z0-9_.:@-]+$/, 'followupId may contain only letters, digits and _ . : @ -')
+  .openapi({ example: 'fu_01HZX3K7' });
+
+const Email = (field: string) => z.email(`${field} must be an email address`).max(254, `${field} must be at most 254 characters`);
+
+export const PostFollowupBody = z
+  .object({
+    followupId: FollowupId,
+    accountId: AccountId,
+    environment: Environment.default('production'),
+    contactEmail: Email('contactEmail').openapi({ example: 'jane@acme.example' }),
+    dealId: z.string().min(1).max(200, 'dealId must be at most 200 characters').optional()
+      .openapi({ description: "FastFollow's deal id (or the Salesforce Opportunity Id of a deal mirrored from this connection); the Task is related to its opportunity" }),
+    sentAt: z.iso.datetime({ offset: true, message: 'sentAt must be an ISO 8601 date-time with a time zone, e.g. 2025-03-01T23:30:00Z' }),
+    subject: z.string().trim().min(1, 'subject must not be empty').max(1_000, 'subject must be at most 1000 characters')
+      .openapi({ description: "The Task's Subject (Salesforce keeps the first 255 characters)" }),
+    body: z.string().nullable().optional()
+      .openapi({ description: "The Task's Description; beyond Salesforce's 32,000 characters it is shortened, with a note" }),
+    senderEmail: Email('senderEmail').optional()
+      .openapi({ description: "The Task's owner is the Salesforce user with this email, else the connected user" }),
+  })
+  .openapi('PostFollowup');
+
+export const FollowupStatusSchema = z
+  .object({
+    followupId: z.string(),
+    status: z.enum(['pending', 'logged', 'failed']),
+    salesforceTaskId: z.string().optional(),
+    loggedAt: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string(), fix: z.string() }).optional(),
+  })
+  .openapi('FollowupStatus');

@@ -13,6 +13,7 @@ import { connectionWorkflowId, revocationWorkflowId, type ConnectionStatus, type
 import type { Environment } from '../domain/environment.js';
 import {
   disconnectSignal,
+  followupPostedSignal,
   pauseSignal,
   pauseUpdate,
   reconnectedSignal,
@@ -126,6 +127,27 @@ export async function workflowStatus(
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
   return { status: null };
+}
+
+/**
+ * Tells the connection's workflow that a follow-up is waiting to be logged as a Task (its id only;
+ * the activity reads the row). 'not-running' when the connection has no workflow.
+ */
+export async function notifyFollowupPosted(
+  client: Client,
+  accountId: string,
+  environment: Environment,
+  followupId: string,
+  timeoutMs = 3_000,
+): Promise<'notified' | 'not-running'> {
+  const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  try {
+    await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.signal(followupPostedSignal, { followupId }));
+    return 'notified';
+  } catch (error) {
+    if (isNotRunning(error)) return 'not-running';
+    throw error;
+  }
 }
 
 export type SupportCommand = 'pause' | 'resume' | 'resync';

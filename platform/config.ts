@@ -97,6 +97,8 @@ const environmentSchema = z.object({
     .regex(/^\d+$/, 'SYNC_BULK_MIN_RECORDS must be a whole number of records')
     .transform(Number)
     .default(10_000),
+  /** A follow-up whose contact is not in Salesforce (not mirrored yet) is retried this long, then fails. */
+  FOLLOWUP_CONTACT_WAIT: duration('FOLLOWUP_CONTACT_WAIT', { allowZero: true }).default(2 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   // Checks across variables: their issues have no path, and their messages name every variable involved.

@@ -33,6 +33,8 @@ export interface WorkflowTimings {
   backoffMaxMs: number;
   /** How long a permanent error (e.g. missing permission) waits before the sync tries again. */
   errorRecheckMs: number;
+  /** How long the write lane collects posted follow-ups before sending a batch that is not full (default 500 ms). */
+  followupFlushMs?: number;
 }
 
 export interface CarriedState {
@@ -43,6 +45,8 @@ export interface CarriedState {
   resyncRequested?: boolean;
   wake?: boolean;
   backoffAttempt?: number;
+  /** Follow-ups may be waiting for the write lane (runs before Task logging did not carry it). */
+  followupsPending?: boolean;
 }
 
 export const statusQuery = defineQuery<ConnectionStatus>('status');
@@ -54,6 +58,8 @@ export const resumeSignal = defineSignal('resume');
 export const resyncSignal = defineSignal('resync');
 /** A new OAuth grant for the same connection (reconnect): clears a permanent error. */
 export const reconnectedSignal = defineSignal<[{ orgId: string; connectedAt: string }]>('reconnected');
+/** The API stored a follow-up to log as a Salesforce Task (its id only: the activity reads the row). */
+export const followupPostedSignal = defineSignal<[{ followupId: string }]>('followupPosted');
 
 // Support commands as Updates: each answers the status once the command took effect.
 /** Answers phase 'paused' once no page is in flight any more. */

@@ -2,6 +2,7 @@ import { condition, patched, setHandler } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../domain/connection-status.js';
 import {
   disconnectSignal,
+  followupPostedSignal,
   pauseSignal,
   pauseUpdate,
   reconnectedSignal,
@@ -24,6 +25,8 @@ export function registerConnectionHandlers(state: ConnectionState): void {
   setHandler(statusQuery, () => state.status);
   setHandler(disconnectSignal, ({ reason }) => state.disconnect(reason));
   setHandler(reconnectedSignal, (grant) => state.reconnected(grant, () => patched(OTHER_ORG_PATCH)));
+  // Recorded only; the write lane sends the follow-up in its next batch.
+  setHandler(followupPostedSignal, ({ followupId }) => state.followupPosted(followupId));
   // Signals: kept for workflows already running and for older clients.
   setHandler(pauseSignal, () => void state.pause());
   setHandler(resumeSignal, () => void state.resume());

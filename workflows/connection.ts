@@ -14,6 +14,7 @@ import { registerConnectionHandlers } from './connection-handlers.js';
 import { ConnectionState } from './connection-state.js';
 import { readLane, type LaneContext, type LaneOutcome } from './read-lane.js';
 import { runSettings } from './run-settings.js';
+import { writeLane } from './write-lane.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from './search-attributes.js';
 
 /** Patch id: the sync cycle replaced the bare connection check (histories before it replay the old path). */
@@ -55,8 +56,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     timings: { ...TIMINGS, ...input.timings },
   };
 
-  // Lanes run side by side; the write-back lane will join the read lane here.
-  const [read] = await Promise.all([disconnectCancels ? readLaneUntilDisconnect(lane) : readLane(lane)]);
+  // Lanes run side by side: reads, and writes (follow-ups logged as Tasks). The write lane issues no
+  // command before a follow-up is posted (then behind its patch), so older histories replay unchanged.
+  let readEnded = false;
+  const reads = (disconnectCancels ? readLaneUntilDisconnect(lane) : readLane(lane)).finally(() => (readEnded = true));
+  const [read] = await Promise.all([reads, writeLane({ ...lane, runEnding: () => readEnded })]);
   if (read === 'continue-as-new') {
     return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state.toCarried() });
   }

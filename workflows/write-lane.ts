@@ -1,0 +1,111 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  patched,
+  proxyActivities,
+} from '@temporalio/workflow';
+import type { Activities, LogFollowupsResult } from '../activities/index.js';
+import { explainError } from '../domain/error-explanations.js';
+import type { LaneContext } from './read-lane.js';
+
+/** Patch id: the write lane logs posted follow-ups as Salesforce Tasks (its first command is behind it). */
+const WRITE_LANE_PATCH = 'followup-write-lane';
+/** sObject Collections take 200 records: this many posted follow-ups are sent at once. */
+const FULL_BATCH = 200;
+const DEFAULT_FLUSH_MS = 500;
+
+const { logFollowupBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
+  // A disconnect waits until the batch stopped: no Task is created for a connection that ended.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  summary: 'Log sent follow-ups as Salesforce Tasks (one sObject Collections call of up to 200)',
+});
+
+export interface WriteLaneContext extends LaneContext {
+  /** True once the read lane returned (the run ends or continues as new): the write lane stops between batches. */
+  runEnding(): boolean;
+}
+
+/**
+ * The write lane: FastFollow → Salesforce. Sends posted follow-ups as Tasks in batches, beside the
+ * read lane and with its own loop, so a long read page never delays a Task. A batch goes as soon as
+ * 200 follow-ups were posted, or `followupFlushMs` after the first one. It stops on pause and
+ * disconnect like the read lane; what is still pending is carried across continueAsNew.
+ */
+export async function writeLane(ctx: WriteLaneContext): Promise<void> {
+  const scope = new CancellationScope();
+  void condition(() => ctx.state.ended).then(() => scope.cancel());
+  try {
+    await scope.run(() => writeLoop(ctx));
+  } catch (error) {
+    if (ctx.state.ended && isCancellation(error)) return;
+    throw error;
+  }
+}
+
+async function writeLoop(ctx: WriteLaneContext): Promise<void> {
+  const { state } = ctx;
+  const mustStop = () => state.ended || ctx.runEnding();
+  let nextDueInMs: number | null = null;
+  let sendAtOnce = false;
+  for (;;) {
+    if (!state.followupsPending) {
+      // Idle until a follow-up is posted, or a waiting one (its contact not in Salesforce yet) comes due.
+      const woken = await condition(() => state.followupsPending || mustStop(), nextDueInMs ?? undefined);
+      if (!woken) state.followupsPending = true;
+    }
+    if (mustStop()) return;
+    if (state.paused) {
+      await condition(() => !state.paused || mustStop());
+      continue;
+    }
+    if (!patched(WRITE_LANE_PATCH)) return;
+    if (!sendAtOnce) await condition(() => state.followupsPosted.size >= FULL_BATCH || mustStop(), ctx.timings.followupFlushMs ?? DEFAULT_FLUSH_MS);
+    if (mustStop()) return;
+    if (state.paused) continue;
+    state.followupsPosted.clear();
+    state.followupsPending = false;
+    const result = await sendBatch(ctx);
+    if (!result) continue;
+    // A full batch more is ready: at once. Fewer: collect for the flush delay first.
+    sendAtOnce = result.due >= FULL_BATCH;
+    if (result.due > 0) state.followupsPending = true;
+    nextDueInMs = result.nextDueInMs;
+  }
+}
+
+/** One batch; on failure the follow-ups stay pending and the lane waits before trying again. */
+async function sendBatch(ctx: WriteLaneContext): Promise<LogFollowupsResult | undefined> {
+  const { state } = ctx;
+  try {
+    const result = await logFollowupBatch({ connectionId: ctx.input.connectionId });
+    state.recordTaskBatch(result.apiCalls, result.apiUsage, new Date().toISOString());
+    return result;
+  } catch (error) {
+    if (state.ended && isCancellation(error)) throw error;
+    const explanation = explainError(failureType(error) ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
+    state.followupsPending = true;
+    if (explanation.code === 'INVALID_GRANT' || explanation.code === 'REFRESH_TOKEN_LOST') {
+      // The read lane ends the connection on its next call; nothing can be logged meanwhile.
+      await condition(() => state.ended || ctx.runEnding());
+      return undefined;
+    }
+    const delay =
+      explanation.code === 'REQUEST_LIMIT_EXCEEDED' ? ctx.timings.backoffBaseMs : explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs;
+    await condition(() => state.ended || ctx.runEnding() || state.wake, delay);
+    return undefined;
+  }
+}
+
+/** The Salesforce error code carried by a failed activity, if any. */
+function failureType(error: unknown): string | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+  if (error instanceof ApplicationFailure) return error.type ?? undefined;
+  return undefined;
+}
