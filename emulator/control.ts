@@ -34,6 +34,9 @@ const customFieldSchema = z.object({
   referenceTo: z.array(z.string()).optional(),
   picklistValues: z.array(z.string()).optional(),
   restricted: z.boolean().optional(),
+  externalId: z.boolean().optional(),
+  unique: z.boolean().optional(),
+  caseSensitive: z.boolean().optional(),
 });
 
 const orgSettingsSchema = z.object({

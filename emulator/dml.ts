@@ -4,6 +4,7 @@
 import { to18 } from './ids.js';
 import { OPPORTUNITY_STAGES, type FieldDef, type ObjectDef } from './schema.js';
 import { fieldAccess, objectPermission, type Org, type Row, type UserAccount } from './store.js';
+import { duplicateValue } from './unique-fields.js';
 import { validationErrors } from './validation-rules.js';
 
 export interface SaveError {
@@ -201,6 +202,8 @@ export function buildInsert(org: Org, actor: Actor, obj: ObjectDef, input: Row, 
   if (missing) return { ok: false, errors: [missing] };
   const invalid = validationErrors(org, obj.name, row);
   if (invalid.length) return { ok: false, errors: invalid };
+  const duplicate = duplicateValue(org, obj, row);
+  if (duplicate) return { ok: false, errors: [duplicate] };
   row.Id = newId();
   row.IsDeleted = false;
   if ('OwnerId' in row && row.OwnerId === null) row.OwnerId = actor.userId;
@@ -223,6 +226,8 @@ export function buildUpdate(org: Org, actor: Actor, obj: ObjectDef, id: string, 
   if (missing) return { ok: false, errors: [missing] };
   const invalid = validationErrors(org, obj.name, row);
   if (invalid.length) return { ok: false, errors: invalid };
+  const duplicate = duplicateValue(org, obj, row);
+  if (duplicate) return { ok: false, errors: [duplicate] };
   return { ok: true, row, id: id18 };
 }
 

@@ -21,6 +21,11 @@ export interface FieldDef {
   picklistValues: string[];
   /** Only the listed values may be saved (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST otherwise). */
   restrictedPicklist: boolean;
+  /** External ID (custom fields): indexed, usable to find a record; unique when `unique`. */
+  externalId: boolean;
+  /** No two live records may hold the same value (DUPLICATE_VALUE); compared case-insensitively unless caseSensitive. */
+  unique: boolean;
+  caseSensitive: boolean;
   precision: number;
   scale: number;
 }
@@ -57,6 +62,9 @@ export function field(spec: FieldSpec): FieldDef {
     relationshipName: null,
     picklistValues: [],
     restrictedPicklist: false,
+    externalId: false,
+    unique: false,
+    caseSensitive: false,
     precision: spec.type === 'currency' ? 18 : spec.type === 'percent' || spec.type === 'double' ? 18 : 0,
     scale: spec.type === 'currency' || spec.type === 'percent' ? 2 : 0,
     ...spec,
@@ -231,6 +239,9 @@ export interface CustomFieldSpec {
   picklistValues?: string[];
   /** Picklists only: refuse values not in picklistValues (default true, as Setup proposes for new picklists). */
   restricted?: boolean;
+  externalId?: boolean;
+  unique?: boolean;
+  caseSensitive?: boolean;
 }
 
 export function customField({ restricted, ...spec }: CustomFieldSpec): FieldDef {

@@ -22,6 +22,7 @@ beforeAll(async () => {
         { name: 'Source__c', type: 'picklist', picklistValues: ['Web'], restricted: false },
         { name: 'Nickname__c', type: 'string', length: 20, nillable: false },
       ],
+      Task: [{ name: 'FastFollow_Id__c', type: 'string', length: 64, externalId: true, unique: true }],
     },
   });
   ({ conn } = await connect(fx));
@@ -169,5 +170,27 @@ describe('describe of custom fields', () => {
     expect(byName.Source__c).toMatchObject({ restrictedPicklist: false });
     expect(byName.Nickname__c).toMatchObject({ type: 'string', length: 20, nillable: false, custom: true });
     expect(byName.Score__c).toMatchObject({ type: 'double', custom: true, nillable: true, soapType: 'xsd:double' });
+  });
+});
+
+describe('unique External ID fields', () => {
+  it('refuses a second live record with the same value (case-insensitive) with DUPLICATE_VALUE, also within one batch', async () => {
+    const [first] = await conn.sobject('Task').create([{ Subject: 'logged', FastFollow_Id__c: 'fu-1' }]);
+    expect(first!.success).toBe(true);
+    const again = await collection([
+      { attributes: { type: 'Task' }, Subject: 'retry', FastFollow_Id__c: 'FU-1' },
+      { attributes: { type: 'Task' }, Subject: 'new', FastFollow_Id__c: 'fu-2' },
+      { attributes: { type: 'Task' }, Subject: 'same batch', FastFollow_Id__c: 'fu-2' },
+    ]);
+    expect(again.body[0]).toEqual({ success: false, errors: [{ statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: FastFollow_Id__c duplicates value on record with id: ${first!.id}`, fields: [] }] });
+    expect(again.body[1]).toMatchObject({ success: true });
+    expect(again.body[2]).toMatchObject({ success: false, errors: [{ statusCode: 'DUPLICATE_VALUE' }] });
+    const found = await conn.query<{ Id: string }>("SELECT Id FROM Task WHERE FastFollow_Id__c IN ('fu-1', 'fu-2')");
+    expect(found.totalSize).toBe(2);
+    const field = (await api(fx, token, '/sobjects/Task/describe')).body.fields.find((f: { name: string }) => f.name === 'FastFollow_Id__c');
+    expect(field).toMatchObject({ externalId: true, unique: true, idLookup: true, caseSensitive: false, custom: true });
+    // A deleted record no longer holds its value.
+    await conn.sobject('Task').destroy([first!.id!]);
+    expect((await conn.sobject('Task').create([{ Subject: 'after delete', FastFollow_Id__c: 'fu-1' }]))[0]!.success).toBe(true);
   });
 });
