@@ -72,6 +72,12 @@ const explanations = {
     fix: 'Sync resumes automatically as the 24-hour API allocation frees up. To avoid it, lower other integrations’ usage, raise the org’s limit, or ask support to move heavy syncs to off-hours.',
     permanent: false,
   },
+  // REQUEST_LIMIT_EXCEEDED with "ConcurrentPerOrgLongTxn Limit exceeded." (activities/failures.ts): not the daily quota.
+  CONCURRENT_REQUEST_LIMIT: {
+    message: 'Salesforce is running too many long requests for this org at the same time and turned one of FastFollow’s away.',
+    fix: 'Nothing to do: FastFollow tries again in a few seconds. If it keeps happening, other integrations or reports in the org are running many long requests at once.',
+    permanent: false,
+  },
   INVALID_SESSION_ID: {
     message: 'The Salesforce session expired.',
     fix: 'Nothing to do: FastFollow refreshes the session automatically.',

@@ -3,6 +3,9 @@ import type { ErrorExplanation } from '../domain/error-explanations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { CarriedState, ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
 
+const CONCURRENCY_BACKOFF_BASE_MS = 5_000;
+const CONCURRENCY_BACKOFF_MAX_MS = 60_000;
+
 /** What one syncPage activity reports (counts only). */
 export interface PageCounts {
   done: boolean;
@@ -183,6 +186,14 @@ export class ConnectionState {
   accessRevoked(reason = 'Access revoked in Salesforce'): void {
     if (this.disconnectReason === null) this.disconnectReason = reason;
     else this.status.error = null;
+  }
+
+  /**
+   * Backoff for Salesforce's concurrent long-request limit (CONCURRENT_REQUEST_LIMIT): seconds, not
+   * minutes, since it clears as the org's long requests end. 5 s doubling up to 1 min, with jitter.
+   */
+  nextConcurrencyBackoffMs(random: number): number {
+    return Math.min(CONCURRENCY_BACKOFF_MAX_MS, CONCURRENCY_BACKOFF_BASE_MS * 2 ** this.backoffAttempt++) * (0.5 + random / 2);
   }
 
   /** Exponential backoff with jitter; `random` in [0, 1). */

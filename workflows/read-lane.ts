@@ -114,6 +114,12 @@ async function onFailure(ctx: LaneContext, error: unknown): Promise<void> {
     const delay = state.nextBackoffMs(ctx.timings, Math.random());
     setPhase('backing_off', `API limit reached; retrying in ${Math.round(delay / 1000)}s`);
     await waitForCommand(ctx, delay);
+  } else if (explanation.code === 'CONCURRENT_REQUEST_LIMIT') {
+    // A code newer than every recorded history, and the same commands (search attributes, a timer) as
+    // the error branch it used to take: no patch needed.
+    const delay = state.nextConcurrencyBackoffMs(Math.random());
+    setPhase('backing_off', `Salesforce is busy with other long requests; retrying in ${Math.round(delay / 1000)}s`);
+    await waitForCommand(ctx, delay);
   } else {
     setPhase('error', `${explanation.code}: waiting for a fix (re-checks hourly and on resume)`);
     await waitForCommand(ctx, explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs);

@@ -56,8 +56,7 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
   const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
     let current = cursor;
     if (read.mode === 'initial' && !current.method) {
-      countCall();
-      await planInitialReads(conn, db, connectionId, sync.bulkMinRecords);
+      await planInitialReads(conn, db, connectionId, sync.bulkMinRecords, countCall);
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
     const page: FetchedPage =

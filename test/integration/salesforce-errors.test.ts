@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { CALLBACK, connect } from '../emulator/helpers.js';
 
 // The seed's troubleshooting codes, produced by a configured org, as the app and support see them.
 
@@ -14,6 +15,18 @@ const TWO_HOURS_AND_A_BIT = 2 * 60 * 60 * 1000 + 60_000;
 
 const connectionRow = (accountId: string) =>
   system.database.db.selectFrom('salesforce_connections').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+
+/** An access token of another integration (its own Connected App and user) in the same org. */
+async function otherIntegration(orgId: string): Promise<string> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const username = `other.${suffix}@acme.example`;
+  const clientId = `3MVGother${suffix}`;
+  await system.control.createUser(orgId, { username, password: 'pw-other' });
+  await system.control.createConnectedApp({ clientId, clientSecret: 'other-secret', callbackUrl: CALLBACK, requirePkce: true });
+  const { loginUrl } = (await system.control.getOrg(orgId)) as { loginUrl: string };
+  const { conn } = await connect({ orgId, instanceUrl: system.emulator.productionUrl, loginUrl, username, password: 'pw-other', userId: '', clientId, clientSecret: 'other-secret' });
+  return conn.accessToken!;
+}
 
 describe('Salesforce errors, explained', () => {
   it('API_DISABLED_FOR_ORG: an edition without API access is refused at connect with the edition fix', async () => {
@@ -110,6 +123,67 @@ describe('Salesforce errors, explained', () => {
       await system.control.updateConnectedApp(clientId, { clientSecret: system.config.SALESFORCE_CLIENT_SECRET });
       await system.control.setClock(0);
     }
+  });
+
+  it('a least-privilege user without "View Setup and Configuration" completes an initial sync, planned from SOQL counts', async () => {
+    const org = await system.createOrg('production', { permissions: { system: { viewSetup: false } } });
+    await system.control.generateRecords(org.orgId, 'Account', 5, 71);
+    await system.control.generateRecords(org.orgId, 'Contact', 2_500, 72);
+    await connectThroughBrowser(system, 'acct-least-privilege', 'production', org);
+    const synced = await eventually(async () => {
+      const current = await system.status('acct-least-privilege');
+      if (current.phase === 'error') throw new Error(`sync failed: ${JSON.stringify(current.error)}`);
+      return current.initialSync?.completedAt ? current : undefined;
+    }, 60_000);
+    expect(synced.error).toBeNull();
+    expect(synced.objects.Account?.records).toBe(5);
+    expect(synced.objects.Contact?.records).toBe(2_500);
+    // Refused once (the sync does not ask again), then one exact COUNT() per object planned the reads.
+    const usage = await system.control.usage(org.orgId);
+    expect(usage.byEndpoint['GET /limits/recordCount']).toBe(1);
+    const connection = await connectionRow('acct-least-privilege');
+    const cursors = await system.database.db.selectFrom('salesforce_sync_cursors').select(['object', 'planned_records', 'method']).where('connection_id', '=', connection.id).execute();
+    expect(Object.fromEntries(cursors.map((cursor) => [cursor.object, Number(cursor.planned_records)]))).toEqual({ Account: 5, Contact: 2_500, Opportunity: 0 });
+    // Every call counted, the refused one included: recordCount, 3 COUNT() queries, 1 + 2 + 1 pages.
+    expect(synced.initialSync?.apiCalls).toBe(8);
+  });
+
+  it('CONCURRENT_REQUEST_LIMIT: a refusal for too many long requests at once backs off for seconds, and the status does not blame the daily quota', async () => {
+    const org = await system.createOrg('production');
+    await system.control.generateRecords(org.orgId, 'Account', 10, 81);
+    await connectThroughBrowser(system, 'acct-concurrent', 'production', org);
+    await eventually(async () => (await system.status('acct-concurrent')).initialSync?.completedAt, 30_000);
+    // Another integration of the org keeps a long request in flight without pause (a latency fault makes requests long).
+    const other = await otherIntegration(org.orgId);
+    await system.control.updateOrg(org.orgId, { concurrentLongRequestLimit: 1 });
+    await system.control.setFaults(org.orgId, { latencyMs: 1_500 });
+    let hogging = true;
+    const hog = (async () => {
+      while (hogging) await fetch(`${system.emulator.productionUrl}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${other}` } });
+    })();
+    let refusedAt = 0;
+    try {
+      const backingOff = await eventually(async () => {
+        const current = await system.status('acct-concurrent');
+        return current.phase === 'backing_off' ? current : undefined;
+      }, 30_000);
+      refusedAt = Date.now();
+      expect(backingOff.error).toMatchObject({ code: 'CONCURRENT_REQUEST_LIMIT' });
+      expect(`${backingOff.error?.message} ${backingOff.error?.fix}`).not.toMatch(/daily|24-hour|quota|allocation/i);
+    } finally {
+      hogging = false;
+      await hog;
+      await system.control.setFaults(org.orgId, {});
+    }
+    // No resume: the short backoff (seconds, not the daily limit's minutes) ends by itself.
+    await system.control.insertRecords(org.orgId, 'Account', [{ Name: 'Created while backing off' }]);
+    const synced = await eventually(async () => {
+      const current = await system.status('acct-concurrent');
+      return current.error === null && current.objects.Account?.records === 11 ? current : undefined;
+    }, 20_000);
+    expect(Date.now() - refusedAt).toBeLessThan(20_000);
+    expect(synced.phase).toBe('incremental');
+    expect((await system.control.usage(org.orgId)).refused).toBeLessThanOrEqual(3); // a few refusals, no retry storm
   });
 
   it('INVALID_QUERY_LOCATOR (an expired cursor): the read resumes after the last applied record, nothing skipped or doubled', async () => {

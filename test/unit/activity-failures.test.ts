@@ -43,3 +43,19 @@ describe('token refresh failures', () => {
     expect(failure(new TokenEndpointUnavailableError('timeout'))).toEqual({ type: 'LOGIN_HOST_UNAVAILABLE', nonRetryable: false });
   });
 });
+
+describe('REQUEST_LIMIT_EXCEEDED', () => {
+  const limitError = (message: string) => Object.assign(new Error(message), { name: 'REQUEST_LIMIT_EXCEEDED', errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+
+  it('the concurrent long-request limit has its own code and explanation, without a word about the daily quota', () => {
+    expect(failure(limitError('ConcurrentPerOrgLongTxn Limit exceeded.'))).toEqual({ type: 'CONCURRENT_REQUEST_LIMIT', nonRetryable: true });
+    const explained = explainError('CONCURRENT_REQUEST_LIMIT');
+    expect(explained.permanent).toBe(false);
+    expect(`${explained.message} ${explained.fix}`).not.toMatch(/daily|24-hour|quota|allocation/i);
+  });
+
+  it('the daily quota keeps its code', () => {
+    expect(failure(limitError('TotalRequests Limit exceeded.'))).toEqual({ type: 'REQUEST_LIMIT_EXCEEDED', nonRetryable: true });
+    expect(explainError('REQUEST_LIMIT_EXCEEDED').message).toContain('daily');
+  });
+});

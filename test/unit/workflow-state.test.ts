@@ -64,6 +64,13 @@ describe('ConnectionState', () => {
     expect(state.nextBackoffMs(timings, 0)).toBe(500);
   });
 
+  it('the concurrent long-request limit backs off for seconds (5 s doubling to 1 min, with jitter)', () => {
+    const state = ConnectionState.fromInput(input);
+    expect([0, 0, 0, 0, 0, 0].map(() => state.nextConcurrencyBackoffMs(0.999999))).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000].map((ms) => ms * (0.5 + 0.999999 / 2)));
+    state.readCompleted('2024-05-01T10:05:00.000Z');
+    expect(state.nextConcurrencyBackoffMs(0)).toBe(2_500);
+  });
+
   it('a revoked grant during a FastFollow disconnect keeps the disconnect reason and no error', () => {
     const revoked = ConnectionState.fromInput(input);
     revoked.accessRevoked();
