@@ -53,7 +53,8 @@ async function writeLoop(ctx: WriteLaneContext): Promise<void> {
   const { state } = ctx;
   const mustStop = () => state.ended || ctx.runEnding();
   let nextDueInMs: number | null = null;
-  let sendAtOnce = false;
+  // Follow-ups carried from the previous run have waited already.
+  let sendAtOnce = ctx.input.carried?.followupsPending === true;
   for (;;) {
     if (!state.followupsPending) {
       // Idle until a follow-up is posted, or a waiting one (its contact not in Salesforce yet) comes due.

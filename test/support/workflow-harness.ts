@@ -26,7 +26,12 @@ export class FakeOrg {
   readonly pages: Array<SyncPageInput & { runId: string }> = [];
   /** Each cursor reset, with how many pages had been read before it. */
   readonly resets: Array<{ runId: string; pagesBefore: number }> = [];
+  /** Task batches the write lane sent (logFollowupBatch), and what the fake answers. */
+  readonly taskBatches: Array<{ runId: string; at: number }> = [];
+  taskScript: (n: number) => Partial<TaskBatchResult> | Promise<Partial<TaskBatchResult>> = () => ({});
 }
+
+export type TaskBatchResult = Awaited<ReturnType<Activities['logFollowupBatch']>>;
 
 export function page(overrides: Partial<SyncPageResult> = {}): SyncPageResult {
   return { done: true, fetched: 2, upserted: 2, deleted: 0, issues: 0, recordsSynced: 2, apiCalls: 1, apiUsage: { used: 10, max: 1_000 }, ...overrides };
@@ -70,6 +75,12 @@ export async function startHarness(address: string): Promise<Harness> {
     },
     async checkConnection() {
       return { apiUsage: { used: 1, max: 1_000 } };
+    },
+    async logFollowupBatch() {
+      const { org, runId } = orgOf();
+      org.taskBatches.push({ runId, at: Date.now() });
+      const answer = await org.taskScript(org.taskBatches.length - 1);
+      return { logged: 1, adopted: 0, failed: 0, waitingForContact: 0, apiCalls: 1, collectionCalls: 1, due: 0, nextDueInMs: null, apiUsage: null, ...answer };
     },
   } satisfies Partial<Activities>;
 
