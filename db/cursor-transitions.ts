@@ -6,7 +6,8 @@ import { parseSalesforceDateTime, type SyncWindow } from '../domain/sync/soql.js
 // changes; db/cursors.ts writes them. Pure, so the rules are unit-tested without a database.
 //
 //   (new) ──planned──▶ initial read: initialPageApplied* ──▶ initialReadCompleted
-//                      (Bulk: bulkJobCreated first, then the same)
+//                      (Bulk: bulkJobCreated, bulkJobPolled* until JobComplete, then the same;
+//                       bulkJobLost: a new job, or REST after BULK_JOBS_BEFORE_REST lost jobs)
 //   then per cycle:    windowPageApplied* ──▶ windowCompleted
 //   any time:          resyncRequested ──▶ back to (new), FastFollow data kept
 
@@ -56,6 +57,7 @@ export function initialReadCompleted(cursor: CursorRow, page: Pick<AppliedPage, 
     initial_started_at: initialStartedAt,
     initial_done: true,
     bulk_job_id: null,
+    bulk_job_polls: 0,
     watermark: initialStartedAt,
     last_synced_at: new Date(),
     updated_at: new Date(),
@@ -90,7 +92,32 @@ export function windowCompleted(window: SyncWindow, page: Pick<AppliedPage, 'rec
 
 /** A Bulk query job created for the initial read: kept at once, so a crash reuses it instead of paying for another. */
 export function bulkJobCreated(jobId: string): CursorChange {
-  return { bulk_job_id: jobId, mode: 'initial' };
+  return { bulk_job_id: jobId, bulk_job_polls: 0, locator: null, mode: 'initial', updated_at: new Date() };
+}
+
+/** The job answered a status poll with UploadComplete/InProgress: the next poll waits longer. */
+export function bulkJobPolled(polls: number): CursorChange {
+  return { bulk_job_polls: polls, updated_at: new Date() };
+}
+
+/**
+ * The read's Bulk job failed, was aborted or is gone (results deleted): it is forgotten, and the
+ * object is read again from its start — by a new job, or with REST queries once `fallBackToRest`.
+ * Rows applied from the lost job stay (a re-read applies them again, idempotently); no resume key
+ * is kept because a Bulk job's results are in no particular order.
+ */
+export function bulkJobLost(cursor: CursorRow, reason: string, fallBackToRest: boolean, at: Date): CursorChange {
+  return {
+    ...READ_FINISHED,
+    mode: 'initial',
+    bulk_job_id: null,
+    bulk_job_polls: 0,
+    bulk_jobs_lost: cursor.bulk_jobs_lost + 1,
+    bulk_job_lost_reason: reason,
+    bulk_job_lost_at: at,
+    method: fallBackToRest ? 'rest' : cursor.method,
+    updated_at: at,
+  };
 }
 
 /** Support's resync: the next cycle re-plans and re-reads every object from the start. */
@@ -102,6 +129,10 @@ export function resyncRequested(): CursorChange {
     method: null,
     planned_records: null,
     bulk_job_id: null,
+    bulk_job_polls: 0,
+    bulk_jobs_lost: 0,
+    bulk_job_lost_reason: null,
+    bulk_job_lost_at: null,
     window_from: null,
     window_to: null,
     updated_at: new Date(),

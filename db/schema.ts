@@ -134,6 +134,11 @@ export interface SalesforceSyncCursorsTable {
   method: 'rest' | 'bulk' | null;
   planned_records: number | null;
   bulk_job_id: string | null;
+  /** Status polls made on bulk_job_id (the next waits longer); Bulk jobs of this read lost (failed, aborted, gone) and why. */
+  bulk_job_polls: ColumnType<number, number | undefined, number>;
+  bulk_jobs_lost: ColumnType<number, number | undefined, number>;
+  bulk_job_lost_reason: string | null;
+  bulk_job_lost_at: Timestamp | null;
   updated_at: GeneratedTimestamp;
 }
 

@@ -10,6 +10,7 @@ class BulkJobError extends Error {
   constructor(
     message: string,
     readonly errorCode: string,
+    readonly statusCode?: number,
   ) {
     super(message);
     this.name = errorCode;
@@ -19,7 +20,7 @@ class BulkJobError extends Error {
 /**
  * Bulk API 2.0 query, driven directly: jsforce's bulk2.query feeds every result page to a single
  * CSV parser and breaks on the second page, so we fetch each page (Sforce-Locator) ourselves.
- * Every request is one API call; `onCall` counts them.
+ * Every request is one API call; the caller counts them.
  */
 export async function createQueryJob(conn: jsforce.Connection, soql: string): Promise<string> {
   const job = await conn.request<{ id: string }>({
@@ -31,36 +32,29 @@ export async function createQueryJob(conn: jsforce.Connection, soql: string): Pr
   return job.id;
 }
 
-/** Polls until the job is complete; returns the number of status requests made. No poll once `signal` is aborted. */
-export async function waitForJob(
-  conn: jsforce.Connection,
-  jobId: string,
-  options: { intervalMs?: number; onPoll?: () => void; signal?: AbortSignal } = {},
-): Promise<number> {
-  for (let polls = 1; ; polls++) {
-    options.signal?.throwIfAborted();
-    const job = await conn.request<{ state: string; errorMessage?: string }>(`${base}/${jobId}`);
-    options.onPoll?.();
-    if (job.state === 'JobComplete') return polls;
-    if (job.state === 'Failed' || job.state === 'Aborted') {
-      throw new BulkJobError(`Bulk query job ${jobId} ${job.state.toLowerCase()}: ${job.errorMessage ?? 'no reason given'}`, 'BULK_JOB_FAILED');
-    }
-    await abortableSleep(options.intervalMs ?? 1_000, options.signal);
-  }
+/** Where a Bulk query job is: UploadComplete/InProgress (processing), JobComplete, Failed or Aborted. */
+export interface QueryJobStatus {
+  state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+  errorMessage?: string;
 }
 
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * One status poll (one API call). The caller decides when to poll again: the sync returns to its
+ * workflow and waits on a durable timer, so a job of many minutes holds no activity open.
+ */
+export async function queryJobStatus(conn: jsforce.Connection, jobId: string): Promise<QueryJobStatus> {
+  const job = await conn.request<QueryJobStatus>(`${base}/${encodeURIComponent(jobId)}`);
+  return { state: job.state, ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}) };
+}
+
+/**
+ * True when Salesforce no longer knows the job: its results were deleted (kept 7 days) or someone
+ * deleted it. Salesforce answers 404 NOT_FOUND for the job and its results alike.
+ */
+export function isQueryJobGone(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { errorCode, statusCode } = error as Error & { errorCode?: unknown; statusCode?: unknown };
+  return errorCode === 'NOT_FOUND' || errorCode === 'HTTP_404' || statusCode === 404;
 }
 
 export interface BulkResultsPage {
@@ -95,7 +89,7 @@ export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, 
     } catch {
       // not JSON: keep the status
     }
-    throw new BulkJobError(message, errorCode);
+    throw new BulkJobError(message, errorCode, response.status);
   }
   const next = response.headers.get('sforce-locator');
   // Each page carries its own header row; empty cells are nulls.

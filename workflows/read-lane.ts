@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { SyncSettings } from '../activities/settings.js';
 import type { SyncPhase } from '../domain/connection-status.js';
 import { explainError } from '../domain/error-explanations.js';
@@ -8,6 +8,8 @@ import type { ConnectionState } from './connection-state.js';
 import { checkConnection, resetSyncCursors, syncPageActivity } from './connection-activities.js';
 
 const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
+/** Patch: a Bulk job still processing is waited for here, on a durable timer between status polls. */
+const BULK_WAIT_PATCH = 'bulk-job-polls-from-workflow';
 
 export interface LaneContext {
   input: ConnectionWorkflowInput;
@@ -90,9 +92,19 @@ async function readAllObjects({ input, state, settings }: LaneContext, mode: 'in
       const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
       state.recordPage(object, mode, page, new Date().toISOString());
       if (page.done) break;
+      if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);
     }
   }
   return 'complete';
+}
+
+/**
+ * A Bulk job still processing: wait (a durable timer, so a job of many minutes survives worker
+ * restarts and holds no activity open) before the next status poll; a command cuts it short.
+ */
+async function waitForBulkJob(state: ConnectionState, object: string, ms: number): Promise<void> {
+  setCurrentDetails(`Initial sync: ${object} — Bulk API job still processing at Salesforce; next status check in ${Math.round(ms / 1000)}s`);
+  await condition(() => state.readMustStop, ms);
 }
 
 /** Before the sync cycle: a bare connection check per poll (kept for workflows started then). */

@@ -1,27 +1,62 @@
+import { log } from '@temporalio/activity';
 import type jsforce from 'jsforce';
 import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
-import { bulkJobCreated } from '../../db/cursor-transitions.js';
+import { bulkJobCreated, bulkJobLost, bulkJobPolled } from '../../db/cursor-transitions.js';
 import type { SalesforceRecord } from '../../db/mirror.js';
-import { BULK_PAGE_SIZE } from '../../domain/sync/plan.js';
-import { initialQuery } from '../../domain/sync/soql.js';
-import { createQueryJob, fetchResultsPage, waitForJob } from '../../salesforce/bulk-query.js';
+import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
+import { bulkInitialQuery } from '../../domain/sync/soql.js';
+import { createQueryJob, fetchResultsPage, isQueryJobGone, queryJobStatus } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
 
-/** Bulk API 2.0: one results chunk of the object's query job (created on the first page). `stop` ends the polling (a disconnect). */
-export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall, stop?: AbortSignal): Promise<FetchedPage> {
-  let jobId = cursor.bulk_job_id;
+/**
+ * Nothing to apply yet: the workflow waits `waitMs` (a durable timer) and calls again. The job's
+ * id and poll count are in the cursor, so a worker restart meanwhile costs no new job.
+ */
+export interface BulkWait {
+  waitMs: number;
+}
+
+/**
+ * Bulk API 2.0, one step per activity: create the object's query job; or poll it once (not done yet:
+ * wait and come back); or fetch its next results chunk. A job that failed, was aborted or is gone is
+ * replaced (bulk-job-lost below) and the object read again.
+ */
+export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall): Promise<FetchedPage | BulkWait> {
+  const key = { connectionId: cursor.connection_id, object: cursor.object };
+  const jobId = cursor.bulk_job_id;
   if (!jobId) {
     countCall();
-    jobId = await createQueryJob(conn, initialQuery(cursor.object));
+    const created = await createQueryJob(conn, bulkInitialQuery(cursor.object));
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
-    await advanceCursor(db, { connectionId: cursor.connection_id, object: cursor.object }, bulkJobCreated(jobId));
+    await advanceCursor(db, key, bulkJobCreated(created));
+    return { waitMs: bulkPollDelayMs(0) };
   }
-  if (!cursor.locator) await waitForJob(conn, jobId, { intervalMs: 500, onPoll: countCall, signal: stop });
+  try {
+    if (!cursor.locator) {
+      countCall();
+      const job = await queryJobStatus(conn, jobId);
+      if (job.state === 'Failed' || job.state === 'Aborted') {
+        return await bulkJobLostStep(db, cursor, `${job.state.toLowerCase()} (${job.errorMessage ?? 'no reason given'})`);
+      }
+      if (job.state !== 'JobComplete') {
+        const polls = cursor.bulk_job_polls + 1;
+        await advanceCursor(db, key, bulkJobPolled(polls));
+        return { waitMs: bulkPollDelayMs(polls) };
+      }
+    }
+    return await nextChunk(conn, jobId, cursor.locator, countCall);
+  } catch (error) {
+    if (!isQueryJobGone(error)) throw error;
+    return bulkJobLostStep(db, cursor, 'no longer exists at Salesforce (its results are kept 7 days, or it was deleted)');
+  }
+}
+
+async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
   // The chunk size the read plan's API-call cost assumes.
-  const request = { locator: cursor.locator, maxRecords: BULK_PAGE_SIZE };
+  const request = { locator, maxRecords: BULK_PAGE_SIZE };
   countCall();
   let chunk;
   try {
@@ -35,4 +70,17 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
     chunk = await fetchResultsPage(conn, jobId, request);
   }
   return { records: chunk.records as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+}
+
+/**
+ * The job is lost: forget it and read the object again from its start — with a new job, or with REST
+ * queries once BULK_JOBS_BEFORE_REST jobs of this read were lost (a query that keeps timing out as a
+ * Bulk job). Why is kept on the cursor and logged. The next step follows at once.
+ */
+async function bulkJobLostStep(db: Db, cursor: CursorRow, what: string): Promise<BulkWait> {
+  const fallBackToRest = cursor.bulk_jobs_lost + 1 >= BULK_JOBS_BEFORE_REST;
+  const reason = `Bulk query job ${cursor.bulk_job_id} ${what}; reading ${cursor.object} again ${fallBackToRest ? 'with REST queries' : 'with a new job'}`;
+  log.warn(reason, { object: cursor.object, bulkJobsLost: cursor.bulk_jobs_lost + 1 });
+  await advanceCursor(db, { connectionId: cursor.connection_id, object: cursor.object }, bulkJobLost(cursor, reason, fallBackToRest, new Date()));
+  return { waitMs: 0 };
 }

@@ -12,8 +12,9 @@ import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
 import { pageStop } from './page-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
-import { readBulkChunk } from './read-bulk-chunk.js';
+import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
+import { reconcileDeletesStep } from './reconcile-deletes.js';
 
 export interface SyncPageInput {
   connectionId: string;
@@ -34,6 +35,8 @@ export interface SyncPageResult {
   recordsSynced: number;
   apiCalls: number;
   apiUsage: { used: number; max: number } | null;
+  /** A Bulk job is still processing (or was just replaced): call again after this long (the workflow's durable timer). */
+  waitMs?: number;
 }
 
 /** Heartbeats while a page runs, so a dead worker's page is retried elsewhere within the heartbeat timeout. */
@@ -59,8 +62,8 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
       await planInitialReads(conn, db, connectionId, sync.bulkMinRecords, countCall);
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
-    const page: FetchedPage =
-      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall, stop) : await readRestPage(conn, current, read, countCall);
+    const page: FetchedPage | BulkWait =
+      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
     return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
   }).catch((error: unknown) => {
     // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
@@ -87,11 +90,18 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
   const { connectionId, object } = input;
   const { accountId, environment } = await ownerOfPage(db, connectionId);
   const cursor = await loadOrCreateCursor(db, { connectionId, object });
+  if (input.mode === 'incremental') {
+    // Deletes queryAll can no longer show (purged from the recycle bin) are checked before the window.
+    const reconciled = await reconcileDeletesStep(deps, { accountId, connectionId, environment, object }, cursor, stop);
+    if (reconciled) return reconciled;
+  }
   const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
   if (!read) return nothingRead(cursor);
   const startedAt = new Date();
 
   const fetched = await fetchPage(deps, connectionId, cursor, read, stop);
+  const apiUsage = fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null;
+  if ('waitMs' in fetched.page) return { ...nothingRead(cursor), done: false, apiCalls: fetched.apiCalls, apiUsage, waitMs: fetched.page.waitMs };
   // Disconnected meanwhile: the connection's data is not written to any more.
   stop.throwIfAborted();
   heartbeat();
@@ -104,7 +114,7 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
     issues: applied.issues,
     recordsSynced: applied.recordsSynced,
     apiCalls: fetched.apiCalls,
-    apiUsage: fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null,
+    apiUsage,
   };
 }
 

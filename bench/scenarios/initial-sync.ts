@@ -1,4 +1,4 @@
-import { bulkApiCalls, chooseReadMethod, minimumApiCalls, restApiCalls } from '../../domain/sync/plan.js';
+import { bulkApiCalls, chooseReadMethod, expectedBulkPolls, minimumApiCalls, restApiCalls } from '../../domain/sync/plan.js';
 import { SYNCED_OBJECTS, type SyncedObject } from '../../domain/synced-objects.js';
 import type { BenchOptions } from '../args.js';
 import { cpuDelta, cpuSnapshot } from '../cpu.js';
@@ -70,9 +70,13 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
   const initialCalls = sumWhere(delta.byEndpoint, (endpoint) => endpoint !== 'GET /' && endpoint !== 'GET /queryAll');
   const restPages = sumWhere(delta.byEndpoint, (endpoint) => /^GET \/query(\/:locator)?$/.test(endpoint));
   const bulkCalls = sumWhere(delta.byEndpoint, (endpoint) => endpoint.includes('/jobs/query'));
+  // Status polls of the Bulk jobs (GET /jobs/query/{id}): each one an API call, waited for with backoff.
+  const bulkPolls = sumWhere(delta.byEndpoint, (endpoint) => endpoint === 'GET /jobs/query/:jobId');
+  const bulkJobs = sumWhere(delta.byEndpoint, (endpoint) => endpoint === 'POST /jobs/query');
   const otherCalls = initialCalls - restPages - bulkCalls;
   const plan = Object.fromEntries(OBJECTS.map((object) => [object, chooseReadMethod({ recordCount: seeded.counts[object] })]));
   const planCalls = OBJECTS.reduce((sum, object) => sum + plan[object]!.expectedApiCalls, 0);
+  const plannedPolls = OBJECTS.reduce((sum, object) => sum + (plan[object]!.method === 'bulk' ? expectedBulkPolls(seeded.counts[object]) : 0), 0);
   const restOnlyCalls = OBJECTS.reduce((sum, object) => sum + restApiCalls(seeded.counts[object]), 0);
   const bulkOnlyCalls = OBJECTS.reduce((sum, object) => sum + bulkApiCalls(seeded.counts[object]), 0);
   const absoluteMinimum = OBJECTS.reduce((sum, object) => sum + minimumApiCalls(seeded.counts[object]), 0);
@@ -103,6 +107,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       { metric: 'API calls (status initialSync.apiCalls)', value: initial.apiCalls, unit: 'calls' },
       { metric: 'API calls (emulator usage Δ)', value: initialCalls, unit: 'calls' },
       { metric: '  of which REST query pages / Bulk API / other', value: `${restPages} / ${bulkCalls} / ${otherCalls}`, unit: 'calls' },
+      { metric: '  Bulk jobs / their status polls (plan expects)', value: `${bulkJobs} / ${bulkPolls} (${plannedPolls})`, unit: 'calls' },
       { metric: `minimum, plan.ts choice (${OBJECTS.map((o) => `${o} ${plan[o]!.method}`).join(', ')})`, value: planCalls, unit: 'calls' },
       { metric: 'ratio to that minimum', value: initial.apiCalls / planCalls, unit: '×' },
       { metric: 'minimum if all REST / all Bulk', value: `${restOnlyCalls} / ${bulkOnlyCalls}`, unit: 'calls' },
@@ -123,7 +128,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       initialSync: initial,
       objects: done.objects,
       perObject,
-      calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, otherCalls },
+      calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, bulkJobs, bulkPolls, plannedPolls, otherCalls },
       plan,
       planCalls,
       restOnlyCalls,

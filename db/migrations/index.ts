@@ -8,6 +8,7 @@ import * as m0006 from './0006_mirror_connection_keys.js';
 import * as m0007 from './0007_oauth_browser_binding.js';
 import * as m0008 from './0008_token_refresh_lease.js';
 import * as m0009 from './0009_pending_revocations.js';
+import * as m0010 from './0010_bulk_job_progress.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_oauth_browser_binding': m0007,
   '0008_token_refresh_lease': m0008,
   '0009_pending_revocations': m0009,
+  '0010_bulk_job_progress': m0010,
 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   bulkJobCreated,
+  bulkJobLost,
+  bulkJobPolled,
   initialPageApplied,
   initialReadCompleted,
   pageApplied,
@@ -57,13 +59,33 @@ describe('cursor transitions', () => {
     expect(change).not.toHaveProperty('initial_done');
   });
 
-  it('bulkJobCreated writes only the job and the mode', () => {
-    expect(bulkJobCreated('750x')).toEqual({ bulk_job_id: '750x', mode: 'initial' });
+  it('bulkJobCreated writes the job, a fresh poll count, no results locator, and the mode', () => {
+    const { updated_at: _at, ...change } = bulkJobCreated('750x');
+    expect(change).toEqual({ bulk_job_id: '750x', bulk_job_polls: 0, locator: null, mode: 'initial' });
+  });
+
+  it('bulkJobPolled keeps the poll count (the next poll waits longer)', () => {
+    expect(bulkJobPolled(3)).toMatchObject({ bulk_job_polls: 3 });
+  });
+
+  it('bulkJobLost forgets the job and the position, counts the loss and keeps why; REST only when told', () => {
+    const at = new Date('2024-05-01T12:00:00Z');
+    const cursor = cursorRow({ method: 'bulk', mode: 'initial', bulk_job_id: '750x', bulk_job_polls: 4, locator: 'MTAw', ...{ last_id: '003x', last_modstamp: at } });
+    const change = bulkJobLost(cursor, 'Bulk query job 750x failed', false, at);
+    expect(change).toMatchObject({
+      mode: 'initial', bulk_job_id: null, bulk_job_polls: 0, locator: null, last_id: null, last_modstamp: null,
+      bulk_jobs_lost: 1, bulk_job_lost_reason: 'Bulk query job 750x failed', bulk_job_lost_at: at, method: 'bulk',
+    });
+    // Rows applied from the lost job and the read's start time stay: the re-read applies idempotently.
+    expect(change).not.toHaveProperty('records_synced');
+    expect(change).not.toHaveProperty('initial_started_at');
+    expect(bulkJobLost({ ...cursor, bulk_jobs_lost: 1 }, 'again', true, at)).toMatchObject({ method: 'rest', bulk_jobs_lost: 2 });
   });
 
   it('resyncRequested forgets plan, position and window but keeps the watermark and the counts', () => {
     const change = resyncRequested();
     expect(change).toMatchObject({ initial_done: false, initial_started_at: null, method: null, planned_records: null, bulk_job_id: null, mode: null, locator: null });
+    expect(change).toMatchObject({ bulk_job_polls: 0, bulk_jobs_lost: 0, bulk_job_lost_reason: null });
     expect(change).not.toHaveProperty('watermark');
     expect(change).not.toHaveProperty('records_synced');
   });

@@ -19,6 +19,10 @@ export function cursorRow(overrides: Partial<CursorRow> = {}): CursorRow {
     method: null,
     planned_records: null,
     bulk_job_id: null,
+    bulk_job_polls: 0,
+    bulk_jobs_lost: 0,
+    bulk_job_lost_reason: null,
+    bulk_job_lost_at: null,
     updated_at: new Date('2024-01-01T00:00:00Z'),
     ...overrides,
   };
