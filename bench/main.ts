@@ -6,6 +6,7 @@ import { machine, renderTable, writeResults, type ScenarioResult } from './repor
 import { emulatorReadScenario } from './scenarios/emulator-read.js';
 import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';
 import { initialSyncScenario, seedOrg } from './scenarios/initial-sync.js';
+import { taskLoggingScenario } from './scenarios/task-logging.js';
 import { connectionStatus, waitFor } from './status.js';
 import { startBenchSystem, type BenchSystem } from './system.js';
 
@@ -27,11 +28,14 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   progress(`initial sync done (${elapsed()}); incremental cycle (${options.updates} updates, ${options.creates} creates, ${options.deletes} deletes)…`);
   results.push(await incrementalCycleScenario(system, org, ACCOUNT_ID, seeded, options));
 
+  progress(`incremental done (${elapsed()}); Task logging (1,000 follow-ups posted at once)…`);
+  results.push(await taskLoggingScenario(system, org, ACCOUNT_ID));
+
   // Pause the sync so its cycles don't share the emulator with the raw read.
   const paused = await system.call(`/api/support/connections/${ACCOUNT_ID}/production/pause`, { method: 'POST', token: system.config.SUPPORT_TOKEN });
   if (!paused.ok) throw new Error(`pause answered ${paused.status}: ${await paused.text()}`);
   await waitFor('the sync to pause', async () => ((await connectionStatus(system, ACCOUNT_ID))?.phase === 'paused' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
-  progress(`incremental done (${elapsed()}); emulator read speed (${options.contacts} contacts via jsforce)…`);
+  progress(`Task logging done (${elapsed()}); emulator read speed (${options.contacts} contacts via jsforce)…`);
   results.push(await emulatorReadScenario(system, org));
   progress(`done (${elapsed()}); stopping everything…`);
   return system;
