@@ -145,6 +145,32 @@ const explanations = {
     fix: 'Nothing to do: FastFollow retries automatically.',
     permanent: false,
   },
+  // A follow-up that could not be logged as a Salesforce Task (GET /api/followups/:id; the other follow-ups are logged).
+  CONTACT_NOT_IN_SALESFORCE: {
+    message: 'No Salesforce contact of this connection has the follow-up’s contact email, so its Task could not be logged.',
+    fix: 'Create the contact in Salesforce with this email (or correct the email in FastFollow), wait for the next sync, then post the follow-up again under a new followupId.',
+    permanent: true,
+  },
+  ENTITY_IS_DELETED: {
+    message: 'The Salesforce contact or opportunity of this follow-up has been deleted, so its Task could not be logged.',
+    fix: 'Restore the record from the Salesforce recycle bin (or link the follow-up to an existing contact), then post the follow-up again under a new followupId.',
+    permanent: true,
+  },
+  INVALID_CROSS_REFERENCE_KEY: {
+    message: 'Salesforce no longer has the contact, opportunity or user this follow-up’s Task points to (deleted, merged or moved).',
+    fix: 'Check that the contact and opportunity still exist in Salesforce; after the next sync, post the follow-up again under a new followupId.',
+    permanent: true,
+  },
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: {
+    message: 'A validation rule in Salesforce refused this follow-up’s Task.',
+    fix: 'Ask your Salesforce admin to let completed email Tasks created by the FastFollow user pass the validation rule named in the message, then post the follow-up again under a new followupId.',
+    permanent: true,
+  },
+  REQUIRED_FIELD_MISSING: {
+    message: 'Salesforce requires a field on Tasks that FastFollow does not fill.',
+    fix: 'Ask your Salesforce admin to make the field optional (or give it a default value) for Tasks, then post the follow-up again under a new followupId.',
+    permanent: true,
+  },
 } satisfies Record<string, Omit<ErrorExplanation, 'code'>>;
 
 /** Salesforce reports several INSUFFICIENT_ACCESS* variants (and INVALID_TYPE for hidden objects): one explanation. */

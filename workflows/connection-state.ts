@@ -31,6 +31,10 @@ export class ConnectionState {
   disconnectReason: string | null = null;
   /** True while the read lane is parked in the paused phase. */
   parked = false;
+  /** Follow-ups may be waiting in the queue for the write lane (carried across continueAsNew). */
+  followupsPending: boolean;
+  /** Distinct follow-ups posted since the write lane's last batch (ids only; a full batch is sent at once). */
+  readonly followupsPosted = new Set<string>();
   /** Commands received, and how many of them the read lane has acted on (Updates wait for theirs). */
   private received = 0;
   private actedOn = 0;
@@ -44,6 +48,7 @@ export class ConnectionState {
     this.resyncRequested = carried.resyncRequested ?? false;
     this.wake = carried.wake ?? false;
     this.backoffAttempt = carried.backoffAttempt ?? 0;
+    this.followupsPending = carried.followupsPending ?? false;
   }
 
   static fromInput(input: ConnectionWorkflowInput): ConnectionState {
@@ -67,6 +72,7 @@ export class ConnectionState {
       resyncRequested: this.resyncRequested,
       wake: this.wake,
       backoffAttempt: this.backoffAttempt,
+      followupsPending: this.followupsPending || this.followupsPosted.size > 0,
     };
   }
 
@@ -93,6 +99,18 @@ export class ConnectionState {
     this.resyncRequested = true;
     this.wake = true;
     return ++this.received;
+  }
+
+  /** The API stored a follow-up to log as a Task: the write lane takes it in its next batch. */
+  followupPosted(followupId: string): void {
+    this.followupsPosted.add(followupId);
+    this.followupsPending = true;
+  }
+
+  /** A write-lane batch's Salesforce calls count toward the sync's API use. */
+  recordTaskBatch(apiCalls: number, apiUsage: { used: number; max: number } | null, now: string): void {
+    this.status.syncApiCalls = (this.status.syncApiCalls ?? 0) + apiCalls;
+    if (apiUsage) this.status.apiUsage = { ...apiUsage, checkedAt: now };
   }
 
   disconnect(reason: string): void {
