@@ -58,7 +58,26 @@ export interface FollowupsTable {
   salesforce_task_id: string | null;
   logged_at: Timestamp | null;
   created_at: GeneratedTimestamp;
+  // Task logging (db/followups.ts): null on the app's own rows that were never posted to the sync.
+  salesforce_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
+  salesforce_environment: ColumnType<Environment | null, Environment | null | undefined, Environment | null>;
+  contact_email: ColumnType<string | null, string | null | undefined, string | null>;
+  sender_email: ColumnType<string | null, string | null | undefined, string | null>;
+  task_status: ColumnType<FollowupTaskStatus | null, FollowupTaskStatus | null | undefined, FollowupTaskStatus | null>;
+  task_error_code: ColumnType<string | null, string | null | undefined, string | null>;
+  task_error_message: ColumnType<string | null, string | null | undefined, string | null>;
+  task_error_fix: ColumnType<string | null, string | null | undefined, string | null>;
+  task_attempts: ColumnType<number, number | undefined, number>;
+  /** Not before this time is the follow-up taken into a batch (a contact not in Salesforce yet is re-checked later). */
+  task_next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set before the batch's Salesforce call; still set afterwards = the call's outcome is unknown (reconciled before any retry). */
+  task_batch_id: ColumnType<string | null, string | null | undefined, string | null>;
+  task_sending_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Until then the call may still be in flight in another process; after it, the batch may be reconciled. */
+  task_sending_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
+
+export type FollowupTaskStatus = 'pending' | 'logged' | 'failed';
 
 /** Whether a stored grant is usable: distinct from the workflow's phase (domain/connection-status.ts). */
 export type StoredConnectionState = 'active' | 'revoked' | 'disconnected';
