@@ -95,15 +95,3 @@ export async function findDealId(db: Db, accountId: string, connectionId: string
     .executeTakeFirst();
   return mirrored?.id;
 }
-
-/** Pending follow-ups of a connection that were posted more than `olderThanMs` ago (lost notifications). */
-export async function countStalePending(db: Db, connectionId: string, olderThanMs: number): Promise<number> {
-  const row = await db
-    .selectFrom('followups')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('salesforce_connection_id', '=', connectionId)
-    .where('task_status', '=', 'pending')
-    .where('created_at', '<', new Date(Date.now() - olderThanMs))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
