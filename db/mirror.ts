@@ -119,6 +119,16 @@ async function applyOpportunities(trx: Transaction<Database>, context: ApplyCont
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
+/**
+ * Removes the connection's rows of these Salesforce records, exactly as deletes read from queryAll are
+ * applied (follow-ups keep their data, the records' sync errors go). For deletes found another way:
+ * getDeleted, or an Id reconciliation after records were purged from the recycle bin.
+ */
+export async function removeMirroredRecords(trx: Transaction<Database>, context: ApplyContext, object: SyncedObject, salesforceIds: string[]): Promise<ApplyResult> {
+  const tombstones = salesforceIds.map((id): SalesforceRecord => ({ Id: id, IsDeleted: true }) as SalesforceRecord);
+  return applyPage(trx, context, object, tombstones);
+}
+
 /** How many rows of `object` the connection has mirrored: what status shows as the object's progress. */
 export async function countMirrored(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<number> {
   const counted =

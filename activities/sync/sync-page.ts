@@ -14,6 +14,7 @@ import { pageStop } from './page-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
+import { reconcileDeletesStep } from './reconcile-deletes.js';
 
 export interface SyncPageInput {
   connectionId: string;
@@ -89,6 +90,11 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
   const { connectionId, object } = input;
   const { accountId, environment } = await ownerOfPage(db, connectionId);
   const cursor = await loadOrCreateCursor(db, { connectionId, object });
+  if (input.mode === 'incremental') {
+    // Deletes queryAll can no longer show (purged from the recycle bin) are checked before the window.
+    const reconciled = await reconcileDeletesStep(deps, { accountId, connectionId, environment, object }, cursor, stop);
+    if (reconciled) return reconciled;
+  }
   const read = nextRead(cursor, input.mode, { now: new Date(), lookbackMs: input.lookbackMs, safetyLagMs: input.safetyLagMs });
   if (!read) return nothingRead(cursor);
   const startedAt = new Date();

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.js';
+import { reconciliationsOf, type ReconciliationRow } from '../../db/reconciliations.js';
 import { groupSyncErrors } from '../../db/sync-errors.js';
 import { explainError } from '../../domain/error-explanations.js';
 import type { ConnectionStatus } from '../../domain/connection-status.js';
@@ -20,13 +21,38 @@ export interface SyncHealth {
   revocation: ConnectionStatus['revocation'];
   /** Record-level problems, grouped by code, with a sample of the affected records and the fix. */
   recordErrors: Array<{ code: string; message: string; fix: string; records: number; objects: string[]; sampleRecordIds: string[]; lastSeenAt: string }>;
+  /** Deletes found by reconciling Ids (records purged from the recycle bin, hard deletes), per object. */
+  reconciliation: {
+    lastCheckedAt: string | null;
+    lastRunAt: string | null;
+    reason: string | null;
+    /** Rows each object's latest Id reconciliation removed. */
+    removed: Record<string, number>;
+    totalRemoved: Record<string, number>;
+    inProgress: string[];
+  };
+}
+
+const latest = (dates: Array<Date | null>): Date | null => dates.reduce<Date | null>((max, at) => (at && (!max || at > max) ? at : max), null);
+
+function reconciliationSummary(rows: ReconciliationRow[]): SyncHealth['reconciliation'] {
+  const ran = rows.filter((row) => row.last_run_at);
+  const lastRun = latest(ran.map((row) => row.last_run_at));
+  return {
+    lastCheckedAt: latest(rows.map((row) => row.checked_at))?.toISOString() ?? null,
+    lastRunAt: lastRun?.toISOString() ?? null,
+    reason: ran.find((row) => row.last_run_at?.getTime() === lastRun?.getTime())?.last_reason ?? null,
+    removed: Object.fromEntries(ran.map((row) => [row.object, row.last_removed])),
+    totalRemoved: Object.fromEntries(ran.map((row) => [row.object, Number(row.total_removed)])),
+    inProgress: rows.filter((row) => row.running_since).map((row) => row.object),
+  };
 }
 
 const SAMPLE_SIZE = 20;
 
 /** Support's view of one connection: quota use, the current error and record-level problems. */
 export async function syncHealth(db: Db, connectionId: string, status: ConnectionStatus): Promise<SyncHealth> {
-  const groups = await groupSyncErrors(db, connectionId, SAMPLE_SIZE);
+  const [groups, reconciliations] = await Promise.all([groupSyncErrors(db, connectionId, SAMPLE_SIZE), reconciliationsOf(db, connectionId)]);
   return {
     accountId: status.accountId,
     environment: status.environment,
@@ -51,5 +77,6 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
         lastSeenAt: group.lastSeenAt.toISOString(),
       };
     }),
+    reconciliation: reconciliationSummary(reconciliations),
   };
 }

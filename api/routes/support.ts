@@ -57,6 +57,16 @@ const HealthSchema = z
         lastSeenAt: z.string(),
       }),
     ),
+    reconciliation: z
+      .object({
+        lastCheckedAt: z.string().nullable().openapi({ description: 'When deletes were last checked (getDeleted) or reconciled, any object' }),
+        lastRunAt: z.string().nullable().openapi({ description: 'When the latest Id reconciliation finished' }),
+        reason: z.string().nullable().openapi({ description: 'Why the latest Id reconciliation ran' }),
+        removed: z.record(z.string(), z.number()).openapi({ description: 'Rows each object’s latest Id reconciliation removed (records gone from Salesforce that queryAll no longer showed)' }),
+        totalRemoved: z.record(z.string(), z.number()),
+        inProgress: z.array(z.string()).openapi({ description: 'Objects whose Ids are being listed now' }),
+      })
+      .openapi({ description: 'Deletes found by reconciliation rather than by reading changes (records purged from the recycle bin, hard deletes)' }),
   })
   .openapi('SyncHealth');
 

@@ -9,6 +9,7 @@ import * as m0007 from './0007_oauth_browser_binding.js';
 import * as m0008 from './0008_token_refresh_lease.js';
 import * as m0009 from './0009_pending_revocations.js';
 import * as m0010 from './0010_bulk_job_progress.js';
+import * as m0011 from './0011_delete_reconciliation.js';
 import * as m0012 from './0012_followup_tasks.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_token_refresh_lease': m0008,
   '0009_pending_revocations': m0009,
   '0010_bulk_job_progress': m0010,
+  '0011_delete_reconciliation': m0011,
   '0012_followup_tasks': m0012,
 };
