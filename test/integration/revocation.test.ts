@@ -161,7 +161,7 @@ describe('a disconnect during a page', () => {
   it('cancels the page in flight: after DELETE returns, no further call reaches the org (Bulk polls included)', async () => {
     const org = await system.createOrg('production');
     // Enough records that the initial read of Accounts takes Bulk API 2.0 (it saves calls over REST).
-    await system.control.generateRecords(org.orgId, 'Account', 8_001, 51);
+    await system.control.generateRecords(org.orgId, 'Account', 12_001, 51); // Bulk: job, 3 expected polls, one chunk (5) < REST (7)
     // A Bulk job that never finishes: the page polls it; and revoking fails, so the access token stays live.
     await system.control.setFaults(org.orgId, { bulkJobProcessingMs: 10 * 60_000 });
     await system.control.setLoginHostFaults('production', { revoke: 'unavailable' });
