@@ -97,8 +97,22 @@ export function normalize(domain: Domain, v: unknown): Comparable | null {
     case 'date':
       return canonicalDate(v);
     case 'datetime':
-      return canonicalDateTime(v);
+      return wholeSecond(canonicalDateTime(v));
   }
+}
+
+/**
+ * Salesforce keeps datetimes to the second and ignores milliseconds in comparisons and ordering: two
+ * records stamped in the same second tie on SystemModstamp, and `ORDER BY SystemModstamp, Id` orders
+ * them by Id (which keyset paging relies on).
+ */
+function wholeSecond(canonical: string | null): string | null {
+  return canonical === null ? null : `${canonical.slice(0, 19)}.000Z`;
+}
+
+/** A comparison literal in the same precision as the values it is compared with. */
+function comparable(domain: Domain, v: Comparable): Comparable {
+  return domain === 'datetime' && typeof v === 'string' ? (wholeSecond(canonicalDateTime(v)) ?? v) : v;
 }
 
 /** Sort key: like normalize, but ids keep all 18 characters (still ordered like the 15-char form). */
@@ -179,7 +193,7 @@ function comparePredicate(get: Getter, domain: Domain, op: ComparisonOperator, v
         };
     }
   }
-  const lit = value.v;
+  const lit = comparable(domain, value.v);
   // Hot path: a datetime field compared with a datetime literal; stored values are canonical ISO
   // strings, so this is a string compare without allocation.
   switch (op) {
@@ -217,7 +231,7 @@ function inPredicate(get: Getter, domain: Domain, negated: boolean, values: Type
   let hasNull = false;
   for (const value of values) {
     if (value.kind === 'null') hasNull = true;
-    else if (value.kind === 'scalar') set.add(value.v);
+    else if (value.kind === 'scalar') set.add(comparable(domain, value.v));
     else ranges.push(rangeFor(domain, value.name, value.n, now));
   }
   const matches = (row: SoqlRow): boolean => {
@@ -364,7 +378,8 @@ function numericSortKey(domain: Domain, v: unknown): number | null {
       // 'YYYY-MM-DDTHH:mm:ss.sssZ' → epoch ms, read digit by digit (no Date allocation).
       const y = digits(c, 0, 4);
       const days = daysFromCivil(y, digits(c, 5, 2), digits(c, 8, 2));
-      return days * 86_400_000 + digits(c, 11, 2) * 3_600_000 + digits(c, 14, 2) * 60_000 + digits(c, 17, 2) * 1000 + digits(c, 20, 3);
+      // Milliseconds left out: Salesforce orders datetimes to the second (ties go to the next key).
+      return days * 86_400_000 + digits(c, 11, 2) * 3_600_000 + digits(c, 14, 2) * 60_000 + digits(c, 17, 2) * 1000;
     }
     case 'date': {
       const c = canonicalDate(v);

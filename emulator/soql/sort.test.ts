@@ -58,7 +58,8 @@ function reference(rows: SoqlRow[], specs: Array<{ get: (r: SoqlRow) => Key; des
 }
 
 const getters: Record<string, (r: SoqlRow) => Key> = {
-  SystemModstamp: (r) => (r.SystemModstamp == null ? null : Date.parse(r.SystemModstamp as string)),
+  // Salesforce orders datetimes to the second: milliseconds tie.
+  SystemModstamp: (r) => (r.SystemModstamp == null ? null : Math.floor(Date.parse(r.SystemModstamp as string) / 1000)),
   Score__c: (r) => (r.Score__c as number | null) ?? null,
   Birthdate: (r) => (r.Birthdate as string | null) ?? null,
   LastName: (r) => (r.LastName == null ? null : (r.LastName as string).toLowerCase()),
@@ -105,12 +106,15 @@ describe('ORDER BY on larger inputs agrees with a reference sort', () => {
     });
   }
 
-  it('keeps 1 ms differences apart', () => {
+  it('ignores milliseconds, as Salesforce does: stamps within one second tie and the next key decides', () => {
     const src = new MemorySource();
     for (let i = 0; i < 200; i++) {
       src.add('Contact', { Id: fakeId('003', i), SystemModstamp: new Date(Date.UTC(2024, 4, 1) + (199 - i)).toISOString() });
     }
-    const q = compileSoql('SELECT Id FROM Contact ORDER BY SystemModstamp', schema);
-    expect(q.execute(src).map((r) => r.Id)).toEqual([...src.rows('Contact')].map((r) => r.Id).reverse());
+    src.add('Contact', { Id: fakeId('003', 500), SystemModstamp: new Date(Date.UTC(2024, 4, 1) - 1).toISOString() });
+    const q = compileSoql('SELECT Id FROM Contact ORDER BY SystemModstamp, Id', schema);
+    const ids = q.execute(src).map((r) => r.Id);
+    expect(ids[0]).toBe(fakeId('003', 500)); // the previous second comes first
+    expect(ids.slice(1)).toEqual([...src.rows('Contact')].slice(0, 200).map((r) => r.Id)); // then by Id, not by ms
   });
 });

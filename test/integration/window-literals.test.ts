@@ -34,7 +34,7 @@ async function readAll(soql: string): Promise<Row[]> {
   let page = await conn.query<Row>(soql, { scanAll: true, autoFetch: false });
   rows.push(...page.records);
   while (!page.done && page.nextRecordsUrl) {
-    page = await conn.queryMore<Row>(page.nextRecordsUrl, { scanAll: true });
+    page = await conn.queryMore<Row>(page.nextRecordsUrl); // the locator keeps queryAll's scope
     rows.push(...page.records);
   }
   return rows;
