@@ -70,13 +70,15 @@ type Step = Omit<SyncPageResult, 'recordsSynced' | 'apiUsage' | 'done'> & { apiU
 export async function reconcileDeletesStep(deps: ActivityDependencies, owner: PageOwner, cursor: CursorRow, stop: AbortSignal): Promise<SyncPageResult | null> {
   const { db } = deps;
   const key: ReconciliationKey = { connectionId: owner.connectionId, object: owner.object };
-  const row = await loadReconciliation(db, key);
+  let row = await loadReconciliation(db, key);
   const now = new Date();
   if (!row.running_since) {
     if (!row.covered_through) {
-      // Nothing to check yet: the initial read saw everything live when it started.
-      await recordDeletesCovered(db, key, cursor.initial_started_at ?? now, now);
-      return null;
+      // The initial read saw everything live when it started: deletes are known up to then, and checked as
+      // of then — so a long pause before the first window (or a long initial read) still leads to a check.
+      const readStarted = cursor.initial_started_at ?? now;
+      await recordDeletesCovered(db, key, readStarted, readStarted);
+      row = await loadReconciliation(db, key);
     }
     if (!deletesCheckDue(row, cursor.watermark, now, deps.sync.pollIntervalMs)) return null;
   }

@@ -42,6 +42,10 @@ describe('deletes purged from the recycle bin', () => {
     expect(before.reconciliation).toMatchObject({ lastRunAt: null, removed: {}, inProgress: [] });
 
     expect((await system.support(accountId, 'pause')).status).toBe(200);
+    // As if the pause had come before the first incremental window (what happens on a busy machine): no
+    // deletes check recorded yet. The resume must still check.
+    const connection = await system.database.db.selectFrom('salesforce_connections').select('id').where('account_id', '=', accountId).executeTakeFirstOrThrow();
+    await system.database.db.deleteFrom('salesforce_reconciliations').where('connection_id', '=', connection.id).execute();
     // Deleted, then the recycle bin emptied: queryAll will never show these deletes.
     await system.control.deleteRecords(org.orgId, 'Contact', contacts.slice(0, 2));
     expect((await system.control.emptyRecycleBin(org.orgId)).purged).toEqual({ Contact: 2 });
