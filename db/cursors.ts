@@ -55,3 +55,15 @@ export async function resetCursorsForResync(db: Db, connectionId: string): Promi
 export async function deleteCursorsOfConnection(db: Db, connectionId: string): Promise<void> {
   await db.deleteFrom('salesforce_sync_cursors').where('connection_id', '=', connectionId).execute();
 }
+
+/** Bulk jobs Salesforce failed, aborted or deleted during this connection's reads, per object (support's health view). */
+export async function lostBulkJobs(db: Db, connectionId: string): Promise<Array<{ object: SyncedObject; lost: number; reason: string | null; at: Date | null }>> {
+  const rows = await db
+    .selectFrom('salesforce_sync_cursors')
+    .select(['object', 'bulk_jobs_lost', 'bulk_job_lost_reason', 'bulk_job_lost_at'])
+    .where('connection_id', '=', connectionId)
+    .where('bulk_jobs_lost', '>', 0)
+    .orderBy('object')
+    .execute();
+  return rows.map((row) => ({ object: row.object, lost: row.bulk_jobs_lost, reason: row.bulk_job_lost_reason, at: row.bulk_job_lost_at }));
+}

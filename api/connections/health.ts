@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.js';
+import { lostBulkJobs } from '../../db/cursors.js';
 import { reconciliationsOf, type ReconciliationRow } from '../../db/reconciliations.js';
 import { groupSyncErrors } from '../../db/sync-errors.js';
 import { explainError } from '../../domain/error-explanations.js';
@@ -31,6 +32,8 @@ export interface SyncHealth {
     totalRemoved: Record<string, number>;
     inProgress: string[];
   };
+  /** Bulk query jobs Salesforce failed, aborted or deleted; each object's read went on with a new job (or REST). */
+  bulkJobsLost: Array<{ object: string; lost: number; reason: string | null; at: string | null }>;
 }
 
 const latest = (dates: Array<Date | null>): Date | null => dates.reduce<Date | null>((max, at) => (at && (!max || at > max) ? at : max), null);
@@ -52,7 +55,7 @@ const SAMPLE_SIZE = 20;
 
 /** Support's view of one connection: quota use, the current error and record-level problems. */
 export async function syncHealth(db: Db, connectionId: string, status: ConnectionStatus): Promise<SyncHealth> {
-  const [groups, reconciliations] = await Promise.all([groupSyncErrors(db, connectionId, SAMPLE_SIZE), reconciliationsOf(db, connectionId)]);
+  const [groups, reconciliations, lostJobs] = await Promise.all([groupSyncErrors(db, connectionId, SAMPLE_SIZE), reconciliationsOf(db, connectionId), lostBulkJobs(db, connectionId)]);
   return {
     accountId: status.accountId,
     environment: status.environment,
@@ -78,5 +81,6 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
       };
     }),
     reconciliation: reconciliationSummary(reconciliations),
+    bulkJobsLost: lostJobs.map((job) => ({ ...job, at: job.at?.toISOString() ?? null })),
   };
 }

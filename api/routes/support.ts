@@ -67,6 +67,9 @@ const HealthSchema = z
         inProgress: z.array(z.string()).openapi({ description: 'Objects whose Ids are being listed now' }),
       })
       .openapi({ description: 'Deletes found by reconciliation rather than by reading changes (records purged from the recycle bin, hard deletes)' }),
+    bulkJobsLost: z
+      .array(z.object({ object: z.string(), lost: z.number(), reason: z.string().nullable(), at: z.string().nullable() }))
+      .openapi({ description: 'Bulk query jobs Salesforce failed, aborted or deleted; the read went on with a new job (or REST)' }),
   })
   .openapi('SyncHealth');
 

@@ -87,6 +87,10 @@ describe('Bulk API 2.0 jobs that fail, abort or vanish', () => {
     expect(cursor).toMatchObject({ method: 'bulk', bulk_jobs_lost: 1, initial_done: true, bulk_job_id: null });
     expect(cursor.bulk_job_lost_reason).toMatch(/^Bulk query job 750\w+ failed \(.+\); reading Contact again with a new job$/);
     expect(count(await system.control.usage(org.orgId), 'POST /jobs/query')).toBe(2);
+    // Support sees it in the health view.
+    const health = await system.call(`/api/support/connections/${account}/production/health`, { headers: { authorization: `Bearer ${system.config.SUPPORT_TOKEN}` } });
+    const { bulkJobsLost } = (await health.json()) as { bulkJobsLost: Array<{ object: string; lost: number; reason: string }> };
+    expect(bulkJobsLost).toEqual([expect.objectContaining({ object: 'Contact', lost: 1, reason: cursor.bulk_job_lost_reason })]);
   }, 240_000);
 
   it('jobs that keep being aborted: after two, the read goes on with REST queries and completes', async () => {
