@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
+import type { SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -223,6 +224,8 @@ export interface CallbackRateLimitsTable {
 }
 
 export interface Database {
+  salesforce_outbox: SalesforceOutboxTable;
+  salesforce_write_conflicts: SalesforceWriteConflictsTable;
   salesforce_accounts: SalesforceAccountsTable;
   salesforce_sync_cursors: SalesforceSyncCursorsTable;
   salesforce_sync_errors: SalesforceSyncErrorsTable;

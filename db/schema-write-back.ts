@@ -1,0 +1,41 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { GeneratedTimestamp, Timestamp } from './schema.js';
+
+// The write-back tables (migration 0013); part of db/schema.ts's Database.
+
+/** FastFollow-side edits of bidirectional fields, captured by triggers, waiting for (or done with) write-back. */
+export interface SalesforceOutboxTable {
+  seq: Generated<string>;
+  salesforce_connection_id: string;
+  object: 'Contact' | 'Opportunity';
+  record_id: string;
+  salesforce_id: string;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  changed_at: GeneratedTimestamp;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: GeneratedTimestamp;
+  error_code: string | null;
+  error_message: string | null;
+  error_fix: string | null;
+  finished_at: Timestamp | null;
+}
+
+export type OutboxStatus = 'pending' | 'written' | 'failed' | 'superseded';
+
+/** A field changed on both sides: which value won, and the one discarded. */
+export interface SalesforceWriteConflictsTable {
+  id: Generated<string>;
+  salesforce_connection_id: string;
+  object: string;
+  record_id: string;
+  salesforce_id: string;
+  field: string;
+  fastfollow_value: string | null;
+  salesforce_value: string | null;
+  winner: 'salesforce' | 'fastfollow';
+  detected_at: GeneratedTimestamp;
+}
+
