@@ -5,10 +5,12 @@ import { createRevocationActivities } from './revocation.js';
 import { createSettingsActivities } from './settings.js';
 import { createSyncActivities, createSyncControlActivities } from './sync.js';
 import { createTaskActivities } from './tasks.js';
+import { createWriteBackActivities } from './write-back.js';
 
 export type { ActivityDependencies } from './dependencies.js';
 export type { SyncSettings } from './settings.js';
 export type { LogFollowupsResult } from './tasks.js';
+export type { WriteBackResult } from './write-back.js';
 
 export function createActivities(deps: ActivityDependencies) {
   return {
@@ -19,6 +21,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSettingsActivities(deps),
     ...createRevocationActivities(deps),
     ...createTaskActivities(deps),
+    ...createWriteBackActivities(deps),
   };
 }
 

@@ -23,7 +23,22 @@ export async function createCollection(conn: jsforce.Connection, type: string, r
   if (records.length > COLLECTION_LIMIT) throw new Error(`sObject Collections take at most ${COLLECTION_LIMIT} records, not ${records.length}`);
   if (records.length === 0) return [];
   const body = { allOrNone: false, records: records.map((fields) => ({ attributes: { type }, ...fields })) };
-  const raw = await conn.requestPost<RawResult[]>('/composite/sobjects', body);
+  return toResults(await conn.requestPost<RawResult[]>('/composite/sobjects', body), records.length);
+}
+
+/**
+ * Updates records (each `{Id, ...fields}`) of one type with allOrNone=false (`PATCH /composite/sobjects`).
+ * Writing the same values again changes nothing, so a batch re-sent after a crash is harmless.
+ */
+export async function updateCollection(conn: jsforce.Connection, type: string, records: Array<{ Id: string } & Record<string, unknown>>): Promise<CollectionResult[]> {
+  if (records.length > COLLECTION_LIMIT) throw new Error(`sObject Collections take at most ${COLLECTION_LIMIT} records, not ${records.length}`);
+  if (records.length === 0) return [];
+  const body = { allOrNone: false, records: records.map((fields) => ({ attributes: { type }, ...fields })) };
+  return toResults(await conn.requestPatch<RawResult[]>('/composite/sobjects', body), records.length);
+}
+
+function toResults(raw: RawResult[], sent: number): CollectionResult[] {
+  const records = { length: sent };
   if (!Array.isArray(raw) || raw.length !== records.length) {
     throw new Error(`sObject Collections answered ${Array.isArray(raw) ? raw.length : 'no'} results for ${records.length} records`);
   }

@@ -33,6 +33,8 @@ export class ConnectionState {
   parked = false;
   /** Follow-ups may be waiting in the queue for the write lane (carried across continueAsNew). */
   followupsPending: boolean;
+  /** Set when a read cycle finished: the write-back lane looks at the outbox at once (not carried). */
+  writeBackWake = false;
   /** Distinct follow-ups posted since the write lane's last batch (ids only; a full batch is sent at once). */
   readonly followupsPosted = new Set<string>();
   /** Commands received, and how many of them the read lane has acted on (Updates wait for theirs). */

@@ -14,6 +14,7 @@ import { registerConnectionHandlers } from './connection-handlers.js';
 import { ConnectionState } from './connection-state.js';
 import { readLane, type LaneContext, type LaneOutcome } from './read-lane.js';
 import { runSettings } from './run-settings.js';
+import { writeBackLane } from './write-back-lane.js';
 import { writeLane } from './write-lane.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from './search-attributes.js';
 
@@ -56,11 +57,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     timings: { ...TIMINGS, ...input.timings },
   };
 
-  // Lanes run side by side: reads, and writes (follow-ups logged as Tasks). The write lane issues no
-  // command before a follow-up is posted (then behind its patch), so older histories replay unchanged.
+  // Lanes run side by side: reads, writes (follow-ups logged as Tasks) and write-back (FastFollow edits
+  // → Salesforce). The write lane issues no command before a follow-up is posted (then behind its
+  // patch); the write-back lane's first command is behind its patch: older histories replay unchanged.
   let readEnded = false;
   const reads = (disconnectCancels ? readLaneUntilDisconnect(lane) : readLane(lane)).finally(() => (readEnded = true));
-  const [read] = await Promise.all([reads, writeLane({ ...lane, runEnding: () => readEnded })]);
+  const writeContext = { ...lane, runEnding: () => readEnded };
+  const [read] = await Promise.all([reads, writeLane(writeContext), writeBackLane(writeContext)]);
   if (read === 'continue-as-new') {
     return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state.toCarried() });
   }

@@ -77,6 +77,7 @@ async function readCycle(ctx: LaneContext): Promise<void> {
   const outcome = await readAllObjects(ctx, ctx.state.initialSyncDone ? 'incremental' : 'initial');
   if (outcome === 'interrupted') return;
   const wasInitial = ctx.state.readCompleted(new Date().toISOString());
+  ctx.state.writeBackWake = true;
   if (wasInitial) return; // straight on to the first incremental window
   ctx.setPhase('incremental', `Up to date; next sync in ${Math.round(ctx.settings.pollIntervalMs / 1000)}s`);
   await waitForCommand(ctx, ctx.settings.pollIntervalMs);

@@ -82,6 +82,10 @@ export async function startHarness(address: string): Promise<Harness> {
       const answer = await org.taskScript(org.taskBatches.length - 1);
       return { logged: 1, adopted: 0, failed: 0, waitingForContact: 0, apiCalls: 1, collectionCalls: 1, due: 0, nextDueInMs: null, apiUsage: null, ...answer };
     },
+    async pushWriteBackBatch() {
+      // No FastFollow edits in these scripted orgs: the outbox is empty.
+      return { written: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0, due: 0, nextDueInMs: null, apiUsage: null };
+    },
   } satisfies Partial<Activities>;
 
   const taskQueue = `workflow-logic-${randomBytes(4).toString('hex')}`;
