@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { lostBulkJobs } from '../../db/cursors.js';
+import { writeBackHealth } from '../../db/outbox.js';
 import { reconciliationsOf, type ReconciliationRow } from '../../db/reconciliations.js';
 import { groupSyncErrors } from '../../db/sync-errors.js';
 import { explainError } from '../../domain/error-explanations.js';
@@ -34,6 +35,8 @@ export interface SyncHealth {
   };
   /** Bulk query jobs Salesforce failed, aborted or deleted; each object's read went on with a new job (or REST). */
   bulkJobsLost: Array<{ object: string; lost: number; reason: string | null; at: string | null }>;
+  /** FastFollow edits written back to Salesforce: pending, refused (by code, with the fix), and conflicts resolved. */
+  writeBack: Awaited<ReturnType<typeof writeBackHealth>>;
 }
 
 const latest = (dates: Array<Date | null>): Date | null => dates.reduce<Date | null>((max, at) => (at && (!max || at > max) ? at : max), null);
@@ -55,7 +58,12 @@ const SAMPLE_SIZE = 20;
 
 /** Support's view of one connection: quota use, the current error and record-level problems. */
 export async function syncHealth(db: Db, connectionId: string, status: ConnectionStatus): Promise<SyncHealth> {
-  const [groups, reconciliations, lostJobs] = await Promise.all([groupSyncErrors(db, connectionId, SAMPLE_SIZE), reconciliationsOf(db, connectionId), lostBulkJobs(db, connectionId)]);
+  const [groups, reconciliations, lostJobs, writeBack] = await Promise.all([
+    groupSyncErrors(db, connectionId, SAMPLE_SIZE),
+    reconciliationsOf(db, connectionId),
+    lostBulkJobs(db, connectionId),
+    writeBackHealth(db, connectionId, SAMPLE_SIZE),
+  ]);
   return {
     accountId: status.accountId,
     environment: status.environment,
@@ -82,5 +90,6 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
     }),
     reconciliation: reconciliationSummary(reconciliations),
     bulkJobsLost: lostJobs.map((job) => ({ ...job, at: job.at?.toISOString() ?? null })),
+    writeBack,
   };
 }

@@ -33,6 +33,27 @@ function commandRoute(command: SupportCommand) {
   });
 }
 
+const WriteBackHealthSchema = z
+  .object({
+    pending: z.number().openapi({ description: 'FastFollow edits captured and not yet written to Salesforce' }),
+    failed: z.array(
+      z.object({ code: z.string(), message: z.string(), fix: z.string(), records: z.number(), sampleRecordIds: z.array(z.string()) }).openapi({ description: 'Edits Salesforce refused, by its error code, with the fix' }),
+    ),
+    conflicts: z.number().openapi({ description: 'Fields changed on both sides, resolved so far' }),
+    recentConflicts: z.array(
+      z.object({
+        object: z.string(),
+        salesforceId: z.string(),
+        field: z.string().openapi({ description: 'FastFollow field (e.g. stage, phone)' }),
+        fastfollowValue: z.string().nullable(),
+        salesforceValue: z.string().nullable(),
+        winner: z.enum(['salesforce', 'fastfollow']),
+        detectedAt: z.string(),
+      }),
+    ),
+  })
+  .openapi({ description: 'Write-back of FastFollow edits (contact email and phone; deal title, value, stage, close date) to Salesforce' });
+
 const HealthSchema = z
   .object({
     accountId: z.string(),
@@ -70,6 +91,7 @@ const HealthSchema = z
     bulkJobsLost: z
       .array(z.object({ object: z.string(), lost: z.number(), reason: z.string().nullable(), at: z.string().nullable() }))
       .openapi({ description: 'Bulk query jobs Salesforce failed, aborted or deleted; the read went on with a new job (or REST)' }),
+    writeBack: WriteBackHealthSchema,
   })
   .openapi('SyncHealth');
 
