@@ -42,6 +42,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       detected_at timestamptz not null default now()
     )`.execute(db);
   await sql`create index salesforce_write_conflicts_connection_idx on salesforce_write_conflicts (salesforce_connection_id, detected_at)`.execute(db);
+  await createCaptureTriggers(db);
+}
+
+async function createCaptureTriggers(db: Kysely<unknown>): Promise<void> {
   await sql`
     create or replace function fastfollow_capture_write_back() returns trigger language plpgsql as $$
     declare
