@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
+import { dropPendingEdits } from './outbox.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
 import { countDeleted, countInserted, INSERTED, isDeleted, modstampOf, type ApplyContext, type ApplyResult, type SalesforceRecord } from './mirror-rows.js';
@@ -146,7 +147,7 @@ const REMOVE_BATCH = 5_000;
 
 /**
  * Removes every row the connection mirrored (its org was replaced by another), in batches. Follow-ups
- * keep their data (their references are set null). Returns how many rows went.
+ * keep their data (their references are set null); unsent write-back edits are dropped. Returns how many rows went.
  */
 export async function removeMirrorOfConnection(db: Db, connectionId: string): Promise<number> {
   let removed = 0;
@@ -161,5 +162,6 @@ export async function removeMirrorOfConnection(db: Db, connectionId: string): Pr
     }
   }
   await db.deleteFrom('salesforce_sync_errors').where('connection_id', '=', connectionId).execute();
+  await dropPendingEdits(db, connectionId);
   return removed;
 }

@@ -145,3 +145,13 @@ export async function writeBackHealth(db: Db, connectionId: string, sample: numb
     })),
   };
 }
+
+/** The connection's mirror was emptied (its org was replaced): its unsent edits name records of the old org and are dropped. */
+export async function dropPendingEdits(db: Db, connectionId: string): Promise<void> {
+  await db
+    .updateTable('salesforce_outbox')
+    .set({ status: 'superseded', finished_at: sql`now()`, error_code: 'ORG_REPLACED', error_message: 'The connection now reads another Salesforce org; this edit named a record of the previous one.' })
+    .where('salesforce_connection_id', '=', connectionId)
+    .where('status', '=', 'pending')
+    .execute();
+}

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPage, type SalesforceRecord } from '../../db/mirror.js';
+import { applyPage, removeMirrorOfConnection, type SalesforceRecord } from '../../db/mirror.js';
 import type { Environment } from '../../domain/environment.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -64,5 +64,14 @@ describe('write-back capture', () => {
     await database.db.insertInto('contacts').values({ account_id: ACCOUNT, full_name: 'Local', email: 'local@example.com', phone: '1' }).execute();
     await sql`update contacts set phone = '2' where email = 'local@example.com'`.execute(database.db);
     expect((await outbox()).length).toBe(before);
+  });
+
+  it("when a connection's mirror is emptied (another org behind it), its unsent edits are dropped; the other connection's stay", async () => {
+    const pendingOf = async (environment: Environment) => (await outbox()).filter((row) => row.salesforce_connection_id === connections[environment] && row.status === 'pending').length;
+    expect(await pendingOf('production')).toBe(3);
+    expect(await pendingOf('sandbox')).toBe(1);
+    await removeMirrorOfConnection(database.db, connections.production);
+    expect(await pendingOf('production')).toBe(0);
+    expect(await pendingOf('sandbox')).toBe(1);
   });
 });
