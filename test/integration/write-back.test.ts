@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainWriteBackError } from '../../domain/write-back-errors.js';
+import { saveHistory } from '../support/histories.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
 import {
@@ -44,7 +45,11 @@ beforeAll(async () => {
   contactIds = (await system.control.listRecords(production.orgId, 'Contact')).records.map((row) => row.Id);
   opportunityIds = (await system.control.listRecords(production.orgId, 'Opportunity')).records.map((row) => row.Id);
 }, 240_000);
-afterAll(() => system?.stop());
+afterAll(async () => {
+  // The production run's history (write-back batches, conflicts, pauses) as a replay fixture, with RECORD_HISTORIES=1.
+  if (system) await saveHistory('v6-write-back-lane', await system.temporal.workflow.getHandle(`salesforce-connection:${ACCOUNT}:production`).fetchHistory());
+  await system?.stop();
+});
 
 describe('write-back', () => {
   it('a phone edited in FastFollow reaches Salesforce within a cycle, once: reading it back writes nothing and enqueues nothing', async () => {
