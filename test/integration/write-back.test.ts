@@ -146,4 +146,24 @@ describe('write-back', () => {
     expect(production_.phone).toBe(original ?? null);
     expect((await outboxRows(system, connections.sandbox)).map((row) => [row.salesforce_id, row.status])).toEqual([[id, 'written']]);
   }, 90_000);
+
+  it('a field the connected user may no longer edit (field-level security) fails per record with INVALID_FIELD_FOR_INSERT_UPDATE and its fix; other records proceed', async () => {
+    const [locked, free] = [contactIds[10]!, contactIds[11]!];
+    await system.control.setUserPermissions(production.orgId, production.userId, { fields: { 'Contact.Phone': 'read' } });
+    try {
+      expect((await system.support(ACCOUNT, 'pause', 'production')).status).toBe(200);
+      await editInFastFollow(system, connections.production, 'contacts', locked, { phone: '+1 LOCKED' });
+      await editInFastFollow(system, connections.production, 'contacts', free, { email: 'still.free@ff.example' });
+      expect((await system.support(ACCOUNT, 'resume', 'production')).status).toBe(200);
+      await outboxSettled(system, connections.production);
+    } finally {
+      await system.control.setUserPermissions(production.orgId, production.userId, {});
+    }
+    expect((await salesforceRecord(system, production.orgId, 'Contact', free))?.Email).toBe('still.free@ff.example');
+    expect((await salesforceRecord(system, production.orgId, 'Contact', locked))?.Phone).not.toBe('+1 LOCKED');
+    const fix = explainWriteBackError('INVALID_FIELD_FOR_INSERT_UPDATE').fix;
+    expect((await outboxRows(system, connections.production, locked))[0]).toMatchObject({ status: 'failed', error_code: 'INVALID_FIELD_FOR_INSERT_UPDATE', error_fix: fix });
+    const failed = (await health(system, ACCOUNT, 'production')).writeBack.failed;
+    expect(failed.find((group) => group.code === 'INVALID_FIELD_FOR_INSERT_UPDATE')).toMatchObject({ records: 1, sampleRecordIds: [locked], fix });
+  }, 90_000);
 });
