@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseReadMethod, expectedBulkPolls } from '../../domain/sync/plan.js';
 import type { ConnectionStatus } from '../../domain/connection-status.js';
@@ -114,9 +115,13 @@ describe('Salesforce → FastFollow sync', () => {
     });
     expect(unknown.status).toBe(404);
 
-    // A FastFollow-side edit of a mirrored field: the re-read restores Salesforce's value.
+    // A mirrored field that drifted from Salesforce without being written back (a change made with the
+    // sync's own marker, so change capture skips it): the re-read restores Salesforce's value.
     const victim = (await actualMirror(system.database.db, ACCOUNT)).contacts[0]!;
-    await system.database.db.updateTable('contacts').set({ phone: 'edited in FastFollow' }).where('salesforce_contact_id', '=', victim.salesforce_contact_id).execute();
+    await system.database.db.transaction().execute(async (trx) => {
+      await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
+      await trx.updateTable('contacts').set({ phone: 'drifted' }).where('salesforce_contact_id', '=', victim.salesforce_contact_id).execute();
+    });
 
     await system.control.setFaults(org.orgId, { latencyMs: 250 }); // slow pages so the pause lands mid-read
     const accepted = await system.support(ACCOUNT, 'resync');
