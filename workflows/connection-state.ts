@@ -33,7 +33,7 @@ export class ConnectionState {
   parked = false;
   /** Follow-ups may be waiting in the queue for the write lane (carried across continueAsNew). */
   followupsPending: boolean;
-  /** Set when a read cycle finished: the write-back lane looks at the outbox at once (not carried). */
+  /** Set after each read page and cycle: the write-back lane looks at the outbox then (not carried). */
   writeBackWake = false;
   /** Distinct follow-ups posted since the write lane's last batch (ids only; a full batch is sent at once). */
   readonly followupsPosted = new Set<string>();

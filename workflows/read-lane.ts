@@ -92,6 +92,7 @@ async function readAllObjects({ input, state, settings }: LaneContext, mode: 'in
       setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
       const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
       state.recordPage(object, mode, page, new Date().toISOString());
+      state.writeBackWake = true;
       if (page.done) break;
       if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);
     }

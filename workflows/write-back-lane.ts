@@ -17,8 +17,9 @@ const { pushWriteBackBatch } = proxyActivities<Activities>({
 /**
  * The write-back lane: FastFollow edits (the outbox the contacts/deals triggers fill) → Salesforce,
  * beside the read lane and the Task lane. Postgres triggers cannot signal the workflow, so the lane
- * looks at the outbox every poll interval and right after each read cycle; while edits are due it
- * sends batch after batch. Stops on pause and disconnect; the outbox itself is the durable queue.
+ * looks at the outbox after every read page and read cycle (the read lane's poll interval paces it);
+ * while edits are due it sends batch after batch. Stops on pause and disconnect; the outbox itself
+ * is the durable queue.
  */
 export async function writeBackLane(ctx: WriteLaneContext): Promise<void> {
   if (!patched(WRITE_BACK_PATCH)) return;
@@ -44,8 +45,9 @@ async function writeBackLoop(ctx: WriteLaneContext): Promise<void> {
     state.writeBackWake = false;
     const result = await pushBatch(ctx);
     if (result && result.due > 0) continue;
-    const waitMs = Math.min(ctx.settings.pollIntervalMs, result?.nextDueInMs ?? Number.POSITIVE_INFINITY);
-    await condition(() => state.writeBackWake || mustStop(), waitMs);
+    // No timer of its own: the read lane wakes this lane after every page and every cycle (so at
+    // least every poll interval while up to date), which keeps histories free of a second poll timer.
+    await condition(() => state.writeBackWake || mustStop());
   }
 }
 
