@@ -123,8 +123,8 @@ export async function startHarness(address: string): Promise<Harness> {
   };
 }
 
-/** Polls `probe` every 20 ms until it returns a value (not undefined/false). */
-export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000): Promise<T> {
+/** Polls `probe` every 20 ms until it returns a value (not undefined/false). Generous deadline: a busy CI machine is slow, a passing run is not. */
+export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
