@@ -10,6 +10,8 @@ import { checkConnection, resetSyncCursors, syncPageActivity } from './connectio
 const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
 /** Patch: a Bulk job still processing is waited for here, on a durable timer between status polls. */
 const BULK_WAIT_PATCH = 'bulk-job-polls-from-workflow';
+/** Patch: an incremental read that a reconnect to another org overtook does not count as that org's initial read. */
+const RECONNECT_MID_READ_PATCH = 'reconnect-mid-read-keeps-initial-pending';
 
 export interface LaneContext {
   input: ConnectionWorkflowInput;
@@ -74,8 +76,11 @@ async function startCycle({ input, state, setPhase, useSyncCycle }: LaneContext)
 
 /** One pass over every object (the initial read, or an incremental window), then the poll wait. */
 async function readCycle(ctx: LaneContext): Promise<void> {
-  const outcome = await readAllObjects(ctx, ctx.state.initialSyncDone ? 'incremental' : 'initial');
+  const mode = ctx.state.initialSyncDone ? 'incremental' : 'initial';
+  const outcome = await readAllObjects(ctx, mode);
   if (outcome === 'interrupted') return;
+  // Reconnected to another org while this incremental read ran: the next cycle is that org's initial read.
+  if (mode === 'incremental' && !ctx.state.initialSyncDone && patched(RECONNECT_MID_READ_PATCH)) return;
   const wasInitial = ctx.state.readCompleted(new Date().toISOString());
   ctx.state.writeBackWake = true;
   if (wasInitial) return; // straight on to the first incremental window

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pauseSignal, pauseUpdate, resumeUpdate, resyncSignal, resyncUpdate, statusQuery, disconnectSignal } from '../../workflows/connection-contract.js';
+import { pauseSignal, pauseUpdate, reconnectedSignal, resumeUpdate, resyncSignal, resyncUpdate, statusQuery, disconnectSignal } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
 import { gate, page, salesforceFailure, signalHandled, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
 
@@ -186,6 +186,27 @@ describe.concurrent('connection workflow logic (fake activities)', () => {
     expect(status.objects.Contact?.records).toBe(2);
     expect(org.pages.some((p) => p.mode === 'initial' && p.runId === org.resets[0]!.runId)).toBe(true);
     await saveHistory('v3-continue-as-new-carrying-resync', await harness.client.workflow.getHandle(handle.workflowId, runAtSignal).fetchHistory());
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+
+  it("a reconnect to another org during an incremental read starts that org's initial read (the read in flight doesn't count as it)", async () => {
+    const { handle, org } = await harness.start('reconnect-mid-read');
+    await statusWhere(handle, upToDate('incremental'));
+    const held = gate();
+    org.script = async () => {
+      await held.enter();
+      return page();
+    };
+    await held.entered; // an incremental page is in flight
+    const pagesBefore = org.pages.length;
+    await handle.signal(reconnectedSignal, { orgId: '00DOTHERORG00001', connectedAt: new Date().toISOString() });
+    await signalHandled(harness.client, handle.workflowId);
+    org.script = () => page();
+    held.open();
+
+    const status = await statusWhere(handle, (s) => s.orgId === '00DOTHERORG00001' && Boolean(s.initialSync?.completedAt));
+    expect(status.phase).not.toBe('error');
+    expect(org.pages.slice(pagesBefore).some((p) => p.mode === 'initial')).toBe(true);
     await handle.signal(disconnectSignal, { reason: 'test over' });
   });
 
