@@ -1,9 +1,8 @@
-import { heartbeat } from '@temporalio/activity';
 import { queueState } from '../db/followup-batches.js';
 import { withSalesforce } from '../salesforce/client.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { toActivityFailure } from './failures.js';
-import { pageStop } from './sync/page-stop.js';
+import { whileHeartbeating } from './sync/page-stop.js';
 import { logOneBatch, type BatchCounts } from './tasks-batch.js';
 
 export interface LogFollowupsInput {
@@ -34,26 +33,17 @@ export function createTaskActivities(deps: ActivityDependencies) {
       const counts: BatchCounts = { logged: 0, adopted: 0, failed: 0, waitingForContact: 0, apiCalls: 0, collectionCalls: 0 };
       const before = await queueState(deps.db, connectionId);
       if (before.due === 0) return { ...counts, ...before, apiUsage: null };
-      const stop = pageStop(deps.db, connectionId);
-      const beat = setInterval(() => {
-        heartbeat();
-        stop.check();
-      }, HEARTBEAT_EVERY_MS);
-      try {
-        heartbeat();
+      return whileHeartbeating(deps.db, connectionId, HEARTBEAT_EVERY_MS, async (stop) => {
         const apiUsage = await withSalesforce(deps.tokens, connectionId, async (conn) => {
           const contactWaitMs = deps.followups?.contactWaitMs ?? DEFAULT_CONTACT_WAIT_MS;
-          await logOneBatch({ db: deps.db, conn, connectionId, contactWaitMs, stop: stop.signal, counts });
+          await logOneBatch({ db: deps.db, conn, connectionId, contactWaitMs, stop, counts });
           return conn.limitInfo?.apiUsage;
         }).catch((error: unknown) => {
           throw toActivityFailure(error);
         });
         const after = await queueState(deps.db, connectionId);
         return { ...counts, ...after, apiUsage: apiUsage ? { used: apiUsage.used, max: apiUsage.limit } : null };
-      } finally {
-        clearInterval(beat);
-        stop.dispose();
-      }
+      });
     },
   };
 }

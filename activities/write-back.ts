@@ -1,9 +1,8 @@
-import { heartbeat } from '@temporalio/activity';
 import { outboxState } from '../db/outbox.js';
 import { withSalesforce } from '../salesforce/client.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { toActivityFailure } from './failures.js';
-import { pageStop } from './sync/page-stop.js';
+import { whileHeartbeating } from './sync/page-stop.js';
 import { writeOneBatch, type WriteBackCounts } from './write-back-batch.js';
 
 export interface WriteBackInput {
@@ -31,15 +30,9 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
       const counts: WriteBackCounts = { written: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0 };
       const before = await outboxState(deps.db, connectionId);
       if (before.due === 0) return { ...counts, ...before, apiUsage: null };
-      const stop = pageStop(deps.db, connectionId);
-      const beat = setInterval(() => {
-        heartbeat();
-        stop.check();
-      }, HEARTBEAT_EVERY_MS);
-      try {
-        heartbeat();
+      return whileHeartbeating(deps.db, connectionId, HEARTBEAT_EVERY_MS, async (stop) => {
         const apiUsage = await withSalesforce(deps.tokens, connectionId, async (conn) => {
-          stop.signal.throwIfAborted();
+          stop.throwIfAborted();
           await writeOneBatch(deps.db, conn, connectionId, counts);
           return conn.limitInfo?.apiUsage;
         }).catch((error: unknown) => {
@@ -47,10 +40,7 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
         });
         const after = await outboxState(deps.db, connectionId);
         return { ...counts, ...after, apiUsage: apiUsage ? { used: apiUsage.used, max: apiUsage.limit } : null };
-      } finally {
-        clearInterval(beat);
-        stop.dispose();
-      }
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { findCurrentAccessToken } from '../../db/connections.js';
 import type { Db } from '../../db/connect.js';
 import { ConnectionRevokedError } from '../../salesforce/token-manager.js';
@@ -37,4 +37,23 @@ export function pageStop(db: Db, connectionId: string): PageStop {
       cancellationSignal.removeEventListener('abort', onCancel);
     },
   };
+}
+
+/**
+ * Runs a connection's activity work with a heartbeat every `everyMs`: each beat tells Temporal the
+ * worker is alive and brings back a cancellation, and looks at the connection row (see pageStop).
+ */
+export async function whileHeartbeating<T>(db: Db, connectionId: string, everyMs: number, work: (stop: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = pageStop(db, connectionId);
+  const beat = setInterval(() => {
+    heartbeat();
+    stop.check();
+  }, everyMs);
+  try {
+    heartbeat();
+    return await work(stop.signal);
+  } finally {
+    clearInterval(beat);
+    stop.dispose();
+  }
 }

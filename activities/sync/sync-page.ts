@@ -10,7 +10,7 @@ import { toActivityFailure } from '../failures.js';
 import { applyAndAdvance } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
-import { pageStop } from './page-stop.js';
+import { whileHeartbeating } from './page-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
@@ -126,19 +126,8 @@ export function createSyncActivities(deps: ActivityDependencies) {
      * the commit re-reads the same page; after it, the next page.
      */
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
-      const stop = pageStop(deps.db, input.connectionId);
       // Heartbeats also bring Temporal's cancellation (a disconnect) to the activity.
-      const beat = setInterval(() => {
-        heartbeat();
-        stop.check();
-      }, HEARTBEAT_EVERY_MS);
-      try {
-        heartbeat();
-        return await syncOnePage(deps, input, stop.signal);
-      } finally {
-        clearInterval(beat);
-        stop.dispose();
-      }
+      return whileHeartbeating(deps.db, input.connectionId, HEARTBEAT_EVERY_MS, (stop) => syncOnePage(deps, input, stop));
     },
   };
 }
