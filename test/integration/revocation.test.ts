@@ -115,10 +115,10 @@ describe('disconnect revokes before it forgets', () => {
 describe('reconnecting', () => {
   it('revokes the grant it replaces, for the same org and for another org', async () => {
     const org = await system.createOrg('production');
-    await connected('acct-reconnect', org);
+    await connected('acct-reconnect-revokes', org);
     const first = (await grantStates(org)).refresh.map((t) => t.token);
 
-    await connectThroughBrowser(system, 'acct-reconnect', 'production', org);
+    await connectThroughBrowser(system, 'acct-reconnect-revokes', 'production', org);
     const same = await eventually(async () => {
       const { refresh } = await grantStates(org);
       return refresh.filter((t) => first.includes(t.token)).every((t) => t.state === 'revoked') ? refresh : undefined;
@@ -126,11 +126,11 @@ describe('reconnecting', () => {
     expect(same.filter((t) => !first.includes(t.token)).map((t) => t.state)).toContain('active');
 
     const other = await system.createOrg('production');
-    await connectThroughBrowser(system, 'acct-reconnect', 'production', other);
+    await connectThroughBrowser(system, 'acct-reconnect-revokes', 'production', other);
     await eventually(async () => (await grantStates(org)).refresh.every((t) => t.state === 'revoked' || t.state === 'rotated'));
     expect((await grantStates(org)).access.filter((t) => t.state === 'active')).toEqual([]);
     expect((await grantStates(other)).refresh.map((t) => t.state)).toContain('active');
-    const rows = await revocationRows('acct-reconnect');
+    const rows = await revocationRows('acct-reconnect-revokes');
     expect(rows.map((r) => [r.reason, r.outcome])).toEqual([
       ['reconnect', 'revoked'],
       ['reconnect', 'revoked'],
