@@ -13,8 +13,8 @@ export class SetupError extends Error {
   }
 }
 
-// The same shape as POST /orgs/:orgId/users accepts.
-const permissionsSchema = z.object({
+/** A user's permissions, as POST /orgs/:orgId/users and PUT …/permissions accept them. */
+export const permissionsSchema = z.object({
   objects: z.record(z.string(), z.object({
     read: z.boolean().optional(),
     create: z.boolean().optional(),

@@ -11,7 +11,7 @@ import { generateRecords } from './seed.js';
 import { DEFAULT_DAILY_API_LIMIT, type EmulatorState, type Org, type Row, type UserAccount } from './store.js';
 import { createRecords, deleteRecords, updateRecords } from './rest/writes.js';
 import { copyOrgAsSandbox, SandboxCopyError } from './sandbox-copy.js';
-import { securityRoutes } from './control-security.js';
+import { permissionsSchema, securityRoutes } from './control-security.js';
 import { emptyRecycleBin, hardDelete } from './recycle-bin.js';
 
 export class ControlError extends Error {
@@ -58,17 +58,6 @@ const orgSettingsSchema = z.object({
 
 const createOrgSchema = orgSettingsSchema.extend({
   customFields: z.record(z.string(), z.array(customFieldSchema)).optional(),
-});
-
-const permissionsSchema = z.object({
-  objects: z.record(z.string(), z.object({
-    read: z.boolean().optional(),
-    create: z.boolean().optional(),
-    edit: z.boolean().optional(),
-    delete: z.boolean().optional(),
-  })).optional(),
-  fields: z.record(z.string(), z.enum(['hidden', 'read', 'edit'])).optional(),
-  system: z.object({ viewSetup: z.boolean().optional() }).strict().optional(),
 });
 
 const createUserSchema = z.object({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPage, countMirrored, removeMirrorOfConnection, type SalesforceRecord } from '../../db/mirror.js';
 import type { Environment } from '../../domain/environment.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, insertConnections, type TestDatabase } from '../support/database.js';
 
 // Production and a sandbox copied from it share record Ids: each connection's rows stay its own.
 
@@ -11,14 +11,7 @@ const connections = {} as Record<Environment, string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  for (const environment of ['production', 'sandbox'] as const) {
-    const row = await database.db
-      .insertInto('salesforce_connections')
-      .values({ account_id: ACCOUNT, environment, status: 'active', org_id: `00D00000000000${environment === 'production' ? '1' : '2'}AAA`, user_id: '005000000000001AAA', login_url: 'https://login.example', instance_url: 'https://org.example' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    connections[environment] = row.id;
-  }
+  Object.assign(connections, await insertConnections(database.db, ACCOUNT));
 });
 afterAll(() => database?.drop());
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPage, removeMirrorOfConnection, type SalesforceRecord } from '../../db/mirror.js';
 import type { Environment } from '../../domain/environment.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, insertConnections, type TestDatabase } from '../support/database.js';
 
 // Change capture for write-back (migration 0013) on the real Postgres: FastFollow's own updates of
 // bidirectional fields land in the outbox with their connection; the sync's applies never do.
@@ -13,14 +13,7 @@ const connections = {} as Record<Environment, string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  for (const environment of ['production', 'sandbox'] as const) {
-    const row = await database.db
-      .insertInto('salesforce_connections')
-      .values({ account_id: ACCOUNT, environment, status: 'active', org_id: `00D00000000000${environment === 'production' ? '1' : '2'}AAA`, user_id: '005000000000001AAA', login_url: 'https://login.example', instance_url: 'https://org.example' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    connections[environment] = row.id;
-  }
+  Object.assign(connections, await insertConnections(database.db, ACCOUNT));
 });
 afterAll(() => database?.drop());
 

@@ -28,3 +28,17 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     },
   };
 }
+
+/** A production and a sandbox connection row for one account (no tokens): for tests of per-connection data. */
+export async function insertConnections(db: Db, accountId: string): Promise<Record<'production' | 'sandbox', string>> {
+  const ids = { production: '', sandbox: '' };
+  for (const environment of ['production', 'sandbox'] as const) {
+    const row = await db
+      .insertInto('salesforce_connections')
+      .values({ account_id: accountId, environment, status: 'active', org_id: `00D00000000000${environment === 'production' ? '1' : '2'}AAA`, user_id: '005000000000001AAA', login_url: 'https://login.example', instance_url: 'https://org.example' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids[environment] = row.id;
+  }
+  return ids;
+}
