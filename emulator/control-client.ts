@@ -1,29 +1,15 @@
 // Typed fetch wrapper over the /__emulator control API, for tests and scripts.
 import type { FaultSettings, LoginHostFaults } from './faults.js';
 import type { CustomFieldSpec } from './schema.js';
-import type { Edition, Environment, UserPermissions } from './store.js';
+import type { Environment, OrgSettings, UserPermissions } from './store.js';
 import type { UsageReport } from './usage.js';
 import type { ValidationRule } from './validation-rules.js';
 
 export type { ValidationRule } from './validation-rules.js';
 export type ValidationRuleInput = Omit<ValidationRule, 'active'> & { active?: boolean };
 
-export interface OrgInput {
-  name?: string;
-  edition?: Edition;
-  environment?: Environment;
-  dailyApiLimit?: number;
-  timezone?: string;
-  sessionTimeoutSeconds?: number;
-  /** Bulk API 2.0 query jobs created from now on: their end state (after this many status polls), processing time, retention (org-clock days). */
-  bulkJobOutcome?: 'complete' | 'failed' | 'aborted';
-  bulkJobFailAfterPolls?: number;
-  bulkProcessingMsPerThousand?: number;
-  bulkJobRetentionDays?: number;
-  /** Days a deleted record stays in the recycle bin (Salesforce: 15); null: kept until emptied (the default). */
-  recycleBinDays?: number | null;
-  /** Long requests in flight at once before REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn"; null: no limit (the default). */
-  concurrentLongRequestLimit?: number | null;
+/** Settings of a new org (any of the store's org settings; defaults for the rest), plus its custom fields. */
+export interface OrgInput extends Partial<OrgSettings> {
   customFields?: Record<string, CustomFieldSpec[]>;
 }
 
