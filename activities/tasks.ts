@@ -2,7 +2,7 @@ import { queueState } from '../db/followup-batches.js';
 import { withSalesforce } from '../salesforce/client.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { toActivityFailure } from './failures.js';
-import { whileHeartbeating } from './sync/page-stop.js';
+import { whileHeartbeating } from './connection-stop.js';
 import { logOneBatch, type BatchCounts } from './tasks-batch.js';
 
 export interface LogFollowupsInput {

@@ -2,7 +2,7 @@ import { outboxState } from '../db/outbox.js';
 import { withSalesforce } from '../salesforce/client.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { toActivityFailure } from './failures.js';
-import { whileHeartbeating } from './sync/page-stop.js';
+import { whileHeartbeating } from './connection-stop.js';
 import { writeOneBatch, type WriteBackCounts } from './write-back-batch.js';
 
 export interface WriteBackInput {

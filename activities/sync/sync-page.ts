@@ -10,7 +10,7 @@ import { toActivityFailure } from '../failures.js';
 import { applyAndAdvance } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
-import { whileHeartbeating } from './page-stop.js';
+import { whileHeartbeating } from '../connection-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';

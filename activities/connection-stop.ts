@@ -1,7 +1,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
-import { findCurrentAccessToken } from '../../db/connections.js';
-import type { Db } from '../../db/connect.js';
-import { ConnectionRevokedError } from '../../salesforce/token-manager.js';
+import { findCurrentAccessToken } from '../db/connections.js';
+import type { Db } from '../db/connect.js';
+import { ConnectionRevokedError } from '../salesforce/token-manager.js';
 
 export interface PageStop {
   /** Aborted when the page must make no further Salesforce call; its reason is what the activity throws. */
