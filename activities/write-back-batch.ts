@@ -13,6 +13,8 @@ import { currentValues } from '../salesforce/current-values.js';
 /** Counts only (record contents never enter Temporal history). */
 export interface WriteBackCounts {
   written: number;
+  /** Records born in FastFollow now in Salesforce (created, or linked to a contact with the same email). */
+  created: number;
   failed: number;
   retrying: number;
   conflicts: number;

@@ -1,9 +1,12 @@
+import { dueBornCount } from '../db/born-records.js';
+import type { Db } from '../db/connect.js';
 import { outboxState } from '../db/outbox.js';
 import { withSalesforce } from '../salesforce/client.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './connection-stop.js';
 import { writeOneBatch, type WriteBackCounts } from './write-back-batch.js';
+import { createBornBatch } from './write-back-create.js';
 
 export interface WriteBackInput {
   connectionId: string;
@@ -19,6 +22,12 @@ export interface WriteBackResult extends WriteBackCounts {
 
 const HEARTBEAT_EVERY_MS = 2_000;
 
+/** Outbox edits and born records due now, and when the next retry is due. */
+async function pendingWork(db: Db, connectionId: string): Promise<{ due: number; nextDueInMs: number | null; bornDue: number; editsDue: number }> {
+  const [edits, bornDue] = await Promise.all([outboxState(db, connectionId), dueBornCount(db, connectionId)]);
+  return { due: edits.due + bornDue, nextDueInMs: edits.nextDueInMs, bornDue, editsDue: edits.due };
+}
+
 export function createWriteBackActivities(deps: ActivityDependencies) {
   return {
     /**
@@ -27,18 +36,21 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
      * their outcome is stored, and a PATCH of the same values again changes nothing.
      */
     async pushWriteBackBatch({ connectionId }: WriteBackInput): Promise<WriteBackResult> {
-      const counts: WriteBackCounts = { written: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0 };
-      const before = await outboxState(deps.db, connectionId);
+      const counts: WriteBackCounts = { written: 0, created: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0 };
+      const { bornDue, editsDue, ...before } = await pendingWork(deps.db, connectionId);
       if (before.due === 0) return { ...counts, ...before, apiUsage: null };
       return whileHeartbeating(deps.db, connectionId, HEARTBEAT_EVERY_MS, async (stop) => {
         const apiUsage = await withSalesforce(deps.tokens, connectionId, async (conn) => {
           stop.throwIfAborted();
-          await writeOneBatch(deps.db, conn, connectionId, counts);
+          // Creates first: edits of a record just linked are then written in the same activity.
+          if (bornDue > 0) await createBornBatch(deps.db, conn, connectionId, counts);
+          stop.throwIfAborted();
+          if (editsDue > 0 || counts.created > 0) await writeOneBatch(deps.db, conn, connectionId, counts);
           return conn.limitInfo?.apiUsage;
         }).catch((error: unknown) => {
           throw toActivityFailure(error);
         });
-        const after = await outboxState(deps.db, connectionId);
+        const { bornDue: _born, editsDue: _edits, ...after } = await pendingWork(deps.db, connectionId);
         return { ...counts, ...after, apiUsage: apiUsage ? { used: apiUsage.used, max: apiUsage.limit } : null };
       });
     },

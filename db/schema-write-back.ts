@@ -39,3 +39,23 @@ export interface SalesforceWriteConflictsTable {
   detected_at: GeneratedTimestamp;
 }
 
+
+/** FastFollow contacts/deals born without a Salesforce id, queued for creation (migration 0014). */
+export interface SalesforceBornRecordsTable {
+  id: Generated<string>;
+  salesforce_connection_id: string;
+  object: 'Contact' | 'Opportunity';
+  record_id: string;
+  status: ColumnType<BornRecordStatus, BornRecordStatus | undefined, BornRecordStatus>;
+  salesforce_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: GeneratedTimestamp;
+  sending_since: Timestamp | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_fix: string | null;
+  created_at: GeneratedTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export type BornRecordStatus = 'pending' | 'created' | 'linked' | 'failed' | 'skipped';

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
-import type { SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
+import type { SalesforceBornRecordsTable, SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -106,6 +106,8 @@ export interface SalesforceConnectionsTable {
   refresh_in_flight_since: Timestamp | null;
   /** The org the connection's mirrored rows came from; differs from org_id after a reconnect to another org until its initial read starts. */
   mirrored_org_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Records born in FastFollow are created in Salesforce (production connections only; migration 0014). */
+  create_born_records: ColumnType<boolean, boolean | undefined, boolean>;
   connected_at: GeneratedTimestamp;
   ended_at: Timestamp | null;
   created_at: GeneratedTimestamp;
@@ -225,6 +227,7 @@ export interface CallbackRateLimitsTable {
 
 export interface Database {
   salesforce_outbox: SalesforceOutboxTable;
+  salesforce_born_records: SalesforceBornRecordsTable;
   salesforce_write_conflicts: SalesforceWriteConflictsTable;
   salesforce_accounts: SalesforceAccountsTable;
   salesforce_sync_cursors: SalesforceSyncCursorsTable;
