@@ -7,6 +7,8 @@ import { toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './connection-stop.js';
 import { writeOneBatch, type WriteBackCounts } from './write-back-batch.js';
 import { createBornBatch } from './write-back-create.js';
+import { backfillOnePage } from './write-back-backfill.js';
+import { backfillPendingCount } from '../db/field-mappings.js';
 
 export interface WriteBackInput {
   connectionId: string;
@@ -22,10 +24,10 @@ export interface WriteBackResult extends WriteBackCounts {
 
 const HEARTBEAT_EVERY_MS = 2_000;
 
-/** Outbox edits and born records due now, and when the next retry is due. */
-async function pendingWork(db: Db, connectionId: string): Promise<{ due: number; nextDueInMs: number | null; bornDue: number; editsDue: number }> {
-  const [edits, bornDue] = await Promise.all([outboxState(db, connectionId), dueBornCount(db, connectionId)]);
-  return { due: edits.due + bornDue, nextDueInMs: edits.nextDueInMs, bornDue, editsDue: edits.due };
+/** Outbox edits, born records and backfills due now, and when the next retry is due. */
+async function pendingWork(db: Db, connectionId: string) {
+  const [edits, bornDue, backfills] = await Promise.all([outboxState(db, connectionId), dueBornCount(db, connectionId), backfillPendingCount(db, connectionId)]);
+  return { due: edits.due + bornDue + backfills, nextDueInMs: edits.nextDueInMs, bornDue, editsDue: edits.due, backfills };
 }
 
 export function createWriteBackActivities(deps: ActivityDependencies) {
@@ -37,7 +39,7 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
      */
     async pushWriteBackBatch({ connectionId }: WriteBackInput): Promise<WriteBackResult> {
       const counts: WriteBackCounts = { written: 0, created: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0 };
-      const { bornDue, editsDue, ...before } = await pendingWork(deps.db, connectionId);
+      const { bornDue, editsDue, backfills, ...before } = await pendingWork(deps.db, connectionId);
       if (before.due === 0) return { ...counts, ...before, apiUsage: null };
       return whileHeartbeating(deps.db, connectionId, HEARTBEAT_EVERY_MS, async (stop) => {
         const apiUsage = await withSalesforce(deps.tokens, connectionId, async (conn) => {
@@ -46,11 +48,14 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
           if (bornDue > 0) await createBornBatch(deps.db, conn, connectionId, counts);
           stop.throwIfAborted();
           if (editsDue > 0 || counts.created > 0) await writeOneBatch(deps.db, conn, connectionId, counts);
+          // Writes go first; a backfill read (of newly mapped fields) takes one page per step.
+          stop.throwIfAborted();
+          if (backfills > 0 && bornDue === 0 && editsDue === 0) await backfillOnePage(deps.db, conn, connectionId, counts);
           return conn.limitInfo?.apiUsage;
         }).catch((error: unknown) => {
           throw toActivityFailure(error);
         });
-        const { bornDue: _born, editsDue: _edits, ...after } = await pendingWork(deps.db, connectionId);
+        const { bornDue: _born, editsDue: _edits, backfills: _backfills, ...after } = await pendingWork(deps.db, connectionId);
         return { ...counts, ...after, apiUsage: apiUsage ? { used: apiUsage.used, max: apiUsage.limit } : null };
       });
     },

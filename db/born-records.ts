@@ -158,3 +158,8 @@ export async function bornRecordsHealth(db: Db, connectionId: string, sample: nu
     failed: failed.rows.map((row) => ({ code: row.code, message: row.message, fix: row.fix, records: Number(row.records), sampleFastFollowIds: row.sample_ids })),
   };
 }
+
+/** Whether the connection creates records born in FastFollow in Salesforce (on by default). */
+export async function setCreateBornRecords(db: Db, connectionId: string, on: boolean): Promise<void> {
+  await db.updateTable('salesforce_connections').set({ create_born_records: on }).where('id', '=', connectionId).execute();
+}

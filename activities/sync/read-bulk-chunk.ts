@@ -6,6 +6,7 @@ import { bulkJobCreated, bulkJobLost, bulkJobPolled } from '../../db/cursor-tran
 import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
+import { readFieldNames } from '../../db/field-mappings.js';
 import { createQueryJob, fetchResultsPage, isQueryJobGone, queryJobStatus } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
@@ -29,7 +30,7 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   const jobId = cursor.bulk_job_id;
   if (!jobId) {
     countCall();
-    const created = await createQueryJob(conn, bulkInitialQuery(cursor.object));
+    const created = await createQueryJob(conn, bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object)));
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
     await advanceCursor(db, key, bulkJobCreated(created));
     return { waitMs: bulkPollDelayMs(0) };

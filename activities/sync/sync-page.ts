@@ -14,6 +14,7 @@ import { whileHeartbeating } from '../connection-stop.js';
 import { planInitialReads } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
+import { readFieldNames } from '../../db/field-mappings.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
 
 export interface SyncPageInput {
@@ -63,7 +64,9 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
     const page: FetchedPage | BulkWait =
-      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
+      read.mode === 'initial' && current.method === 'bulk'
+        ? await readBulkChunk(conn, db, current, countCall)
+        : await readRestPage(conn, current, read, countCall, await readFieldNames(db, connectionId, current.object));
     return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
   }).catch((error: unknown) => {
     // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
