@@ -9,6 +9,7 @@ import { describeFields } from '../../salesforce/describe.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import { TokenManager } from '../../salesforce/token-manager.js';
 import { ApiError } from '../errors.js';
+import { notifyWriteBackWork } from '../temporal.js';
 import type { LifecycleDeps } from './lifecycle.js';
 
 // The mappings route's logic: the defaults beside the connection's custom mappings, and saving custom
@@ -84,5 +85,9 @@ export async function putMappings(deps: LifecycleDeps, accountId: string, enviro
   });
   await replaceMappings(deps.db, connection.id, resolved);
   if (input.createRecordsInSalesforce !== undefined) await setCreateBornRecords(deps.db, connection.id, input.createRecordsInSalesforce);
+  // A backfill starts at once rather than at the next poll; saved either way (the lane also looks each poll).
+  await notifyWriteBackWork(deps.temporal, accountId, environment).catch((error: unknown) => {
+    deps.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'could not wake the write-back lane after saving mappings');
+  });
   return getMappings(deps, accountId, environment);
 }
