@@ -8,6 +8,7 @@ import { whileHeartbeating } from './connection-stop.js';
 import { writeOneBatch, type WriteBackCounts } from './write-back-batch.js';
 import { createBornBatch } from './write-back-create.js';
 import { backfillOnePage } from './write-back-backfill.js';
+import { flagHiddenMappedField } from './hidden-mapped-field.js';
 import { backfillPendingCount } from '../db/field-mappings.js';
 
 export interface WriteBackInput {
@@ -52,7 +53,8 @@ export function createWriteBackActivities(deps: ActivityDependencies) {
           stop.throwIfAborted();
           if (backfills > 0 && bornDue === 0 && editsDue === 0) await backfillOnePage(deps.db, conn, connectionId, counts);
           return conn.limitInfo?.apiUsage;
-        }).catch((error: unknown) => {
+        }).catch(async (error: unknown) => {
+          await flagHiddenMappedField(deps.db, connectionId, error);
           throw toActivityFailure(error);
         });
         const { bornDue: _born, editsDue: _edits, backfills: _backfills, ...after } = await pendingWork(deps.db, connectionId);

@@ -57,8 +57,11 @@ export async function replaceMappings(db: Db, connectionId: string, mappings: Ar
 
 /** Mapped custom fields of one object that the given direction test selects (e.g. read on sync, written back). */
 export async function mappedFields(db: Queryable, connectionId: string, object: MappingObject, which: (direction: Direction) => boolean): Promise<Array<{ salesforceField: string; key: string; type: string }>> {
+  // A field Salesforce no longer shows (INVALID_FIELD) stays out of queries until the mappings are saved again.
   const rows = await db.selectFrom('salesforce_field_mappings').select(['salesforce_field', 'fastfollow_field', 'salesforce_type', 'direction'])
-    .where('salesforce_connection_id', '=', connectionId).where('object', '=', object).orderBy('salesforce_field').execute();
+    .where('salesforce_connection_id', '=', connectionId).where('object', '=', object)
+    .where((eb) => eb.or([eb('broken_code', 'is', null), eb('broken_code', '!=', 'INVALID_FIELD')]))
+    .orderBy('salesforce_field').execute();
   return rows.filter((row) => which(row.direction)).flatMap((row) => {
     const key = customKey(row.fastfollow_field);
     return key ? [{ salesforceField: row.salesforce_field, key, type: row.salesforce_type }] : [];
@@ -89,6 +92,7 @@ export interface BackfillWork {
 export async function nextBackfill(db: Queryable, connectionId: string): Promise<BackfillWork | null> {
   const rows = await db.selectFrom('salesforce_field_mappings').select(['object', 'salesforce_field', 'fastfollow_field', 'salesforce_type', 'backfill_after_id'])
     .where('salesforce_connection_id', '=', connectionId).where('backfill_pending', '=', true).where('object', 'in', ['Contact', 'Opportunity'])
+    .where((eb) => eb.or([eb('broken_code', 'is', null), eb('broken_code', '!=', 'INVALID_FIELD')]))
     .orderBy('object').orderBy('salesforce_field').execute();
   const object = rows[0]?.object as BackfillWork['object'] | undefined;
   if (!object) return null;
@@ -99,7 +103,8 @@ export async function nextBackfill(db: Queryable, connectionId: string): Promise
 }
 
 export async function backfillPendingCount(db: Queryable, connectionId: string): Promise<number> {
-  const row = await db.selectFrom('salesforce_field_mappings').select(sql<string>`count(*)`.as('n')).where('salesforce_connection_id', '=', connectionId).where('backfill_pending', '=', true).where('object', 'in', ['Contact', 'Opportunity']).executeTakeFirst();
+  const row = await db.selectFrom('salesforce_field_mappings').select(sql<string>`count(*)`.as('n')).where('salesforce_connection_id', '=', connectionId).where('backfill_pending', '=', true)
+    .where('object', 'in', ['Contact', 'Opportunity']).where((eb) => eb.or([eb('broken_code', 'is', null), eb('broken_code', '!=', 'INVALID_FIELD')])).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

@@ -111,3 +111,16 @@ describe('custom field mappings', () => {
     expect((await outboxRows(system, connectionId, contactIds[2]!)).map((row) => row.field)).toEqual(['custom.score']);
   }, 60_000);
 });
+
+describe('a mapped field hidden later by field-level security', () => {
+  it('is flagged and left out of reads, which go on with the other fields', async () => {
+    await system.control.setUserPermissions(org.orgId, org.userId, { fields: { 'Contact.Region__c': 'hidden' } });
+    await system.control.updateRecords(org.orgId, 'Contact', [{ Id: contactIds[6]!, Phone: '+1 555 0606' }]);
+    await eventually(async () => {
+      const row = await system.database.db.selectFrom('contacts').select('phone').where('salesforce_connection_id', '=', connectionId).where('salesforce_contact_id', '=', contactIds[6]!).executeTakeFirstOrThrow();
+      return row.phone === '+1 555 0606' ? true : undefined;
+    }, 60_000);
+    const report = await health(system, ACCOUNT, 'production');
+    expect(report.writeBack.brokenMappings).toContainEqual(expect.objectContaining({ salesforceField: 'Region__c', code: 'INVALID_FIELD' }));
+  }, 90_000);
+});
