@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainWriteBackError } from '../../domain/write-back-errors.js';
+import { saveHistory } from '../support/histories.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
 import { connectionIdOf, editInFastFollow, health, outboxRows, salesforceRecord } from '../support/write-back.js';
@@ -45,6 +46,8 @@ beforeAll(async () => {
   connectionId = await connectionIdOf(system, ACCOUNT, 'production');
 }, 240_000);
 afterAll(async () => {
+  // With RECORD_HISTORIES=1: a replay fixture with the writeBackWork signal (mappings saved), custom-field write-back and a backfill.
+  if (system) await saveHistory('v7-writeback-mappings-signal', await system.temporal.workflow.getHandle(`salesforce-connection:${ACCOUNT}:production`).fetchHistory());
   await system?.stop();
 });
 
