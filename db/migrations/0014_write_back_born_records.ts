@@ -29,6 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       unique (salesforce_connection_id, object, record_id)
     )`.execute(db);
   await sql`create index salesforce_born_records_pending_idx on salesforce_born_records (salesforce_connection_id, id) where status = 'pending'`.execute(db);
+  // The update trigger looks up a failed creation of the edited row on every edit of an unlinked row.
+  await sql`create index salesforce_born_records_failed_idx on salesforce_born_records (record_id) where status = 'failed'`.execute(db);
   await sql`
     create or replace function fastfollow_capture_born_record() returns trigger language plpgsql as $$
     begin

@@ -83,6 +83,16 @@ describe('records born in FastFollow', () => {
     expect(await salesforceRecord(system, production.orgId, 'Contact', fixed.salesforce_contact_id!)).toMatchObject({ FirstName: 'Grace', LastName: 'Hopper' });
   }, 60_000);
 
+  it('creating FastFollow records in Salesforce can be turned off per connection (mappings route), and is never on for a sandbox', async () => {
+    const route = (environment: string) => `/api/integrations/salesforce/connections/${ACCOUNT}/${environment}/mappings`;
+    expect(((await (await system.call(route('sandbox'))).json()) as { createRecordsInSalesforce: boolean }).createRecordsInSalesforce).toBe(false);
+    const off = await system.call(route('production'), { method: 'PUT', body: JSON.stringify({ mappings: [], createRecordsInSalesforce: false }) });
+    expect(((await off.json()) as { createRecordsInSalesforce: boolean }).createRecordsInSalesforce).toBe(false);
+    const quiet = await insertContact({ full_name: 'Not Created', email: 'not.created@example.com' });
+    expect(await db().selectFrom('salesforce_born_records').select('id').where('record_id', '=', quiet.id).execute()).toEqual([]);
+    await system.call(route('production'), { method: 'PUT', body: JSON.stringify({ mappings: [], createRecordsInSalesforce: true }) });
+  }, 30_000);
+
   it('a create whose answer was lost is not made twice: the retry finds the record Salesforce saved', async () => {
     await system.control.setFaults(production.orgId, { dropResponseAfterCommit: { method: 'POST', path: 'composite/sobjects', times: 1 } });
     const deal = await db().insertInto('deals').values({ account_id: ACCOUNT, title: 'Lost answer deal', stage: 'Qualification', expected_close_date: '2027-06-30' }).returning('id').executeTakeFirstOrThrow();
