@@ -7,6 +7,8 @@ import { explainWriteBackError } from '../domain/write-back-errors.js';
 import { contactIdsByEmail, createdSince } from '../salesforce/born-lookups.js';
 import { COLLECTION_LIMIT, createCollection, type CollectionResult } from '../salesforce/collections.js';
 import type { WriteBackCounts } from './write-back-batch.js';
+import { customWriteFields } from './write-back-custom.js';
+import { toSalesforceCustomValue } from '../domain/field-mappings.js';
 
 // One batch of records born in FastFollow (one object, ≤ 200): contacts whose email Salesforce
 // already has are linked (one SOQL query for the batch's emails); records a lost create call may have
@@ -33,10 +35,17 @@ export async function createBornBatch(db: Db, conn: jsforce.Connection, connecti
   const countCall = () => void (counts.apiCalls += 1);
   if (object === 'Contact') rest = await linkByEmail(conn, rest, outcome, countCall);
   rest = await adoptLostCreates(db, conn, connectionId, object, rest, outcome, countCall);
+  const onCreate = (await customWriteFields(db, connectionId)).onCreate[object] ?? [];
   const toSend: Array<{ record: Waiting; fields: Record<string, unknown> }> = [];
   for (const record of rest) {
     const derived = deriveCreateFields(record);
-    if (derived.ok) toSend.push({ record, fields: Object.fromEntries(Object.entries(derived.fields).filter(([, value]) => value !== null)) });
+    // Mapped custom values go along (JSON values as text, converted by the field's type); unmapped keys never.
+    const custom = onCreate.map((field) => {
+      const value = record.custom?.[field.key];
+      return [field.salesforceField, toSalesforceCustomValue(field.type, value === null || value === undefined ? null : String(value))] as const;
+    });
+    const fields = derived.ok ? Object.fromEntries([...Object.entries(derived.fields), ...custom].filter(([, value]) => value !== null)) : {};
+    if (derived.ok) toSend.push({ record, fields });
     else outcome.failed.push({ queueIds: [record.queueId], failure: { code: derived.code, message: derived.message, fix: derived.fix } });
   }
   if (toSend.length > 0) {

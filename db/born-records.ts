@@ -15,13 +15,14 @@ export async function dueBornRecords(db: Db, connectionId: string, limit: number
   const { rows } = await sql<{
     id: string; object: WriteBackObject; record_id: string; sending_since: Date | null; linked: boolean; gone: boolean;
     full_name: string | null; email: string | null; phone: string | null; title: string | null; value: string | null; stage: string | null; expected_close_date: string | null;
+    custom: Record<string, unknown> | null;
   }>`
     with head as (
       select object from salesforce_born_records
       where salesforce_connection_id = ${connectionId} and status = 'pending' and next_attempt_at <= now() order by id limit 1)
     select b.id, b.object, b.record_id, b.sending_since,
            coalesce(c.salesforce_connection_id, d.salesforce_connection_id) is not null as linked, (c.id is null and d.id is null) as gone,
-           c.full_name, c.email, c.phone, d.title, d.value::text as value, d.stage, d.expected_close_date::text as expected_close_date
+           coalesce(c.custom_fields, d.custom_fields) as custom, c.full_name, c.email, c.phone, d.title, d.value::text as value, d.stage, d.expected_close_date::text as expected_close_date
     from salesforce_born_records b join head h on h.object = b.object
     left join contacts c on b.object = 'Contact' and c.id = b.record_id
     left join deals d on b.object = 'Opportunity' and d.id = b.record_id
@@ -33,6 +34,7 @@ export async function dueBornRecords(db: Db, connectionId: string, limit: number
     recordId: row.record_id,
     sendingSince: row.sending_since,
     state: row.gone ? 'gone' : row.linked ? 'linked' : 'waiting',
+    custom: row.custom ?? {},
     columns: (row.object === 'Contact'
       ? { full_name: row.full_name, email: row.email, phone: row.phone }
       : { title: row.title, value: row.value, stage: row.stage, expected_close_date: row.expected_close_date }) as Record<string, string | null>,

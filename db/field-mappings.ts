@@ -33,7 +33,7 @@ export async function listMappings(db: Queryable, connectionId: string): Promise
  * Replaces the connection's custom mappings. A mapping that newly reads from Salesforce (new, or its
  * direction now includes Salesforce → FastFollow) is queued for a backfill; unchanged ones keep their state.
  */
-export async function replaceMappings(db: Db, connectionId: string, mappings: Array<FieldMapping & { salesforceType: string }>): Promise<void> {
+export async function replaceMappings(db: Db, connectionId: string, mappings: Array<FieldMapping & { salesforceType: string; salesforceCreateable: boolean }>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const before = new Map((await listMappings(trx, connectionId)).map((m) => [`${m.object}.${m.salesforceField}`, m]));
     await trx.deleteFrom('salesforce_field_mappings').where('salesforce_connection_id', '=', connectionId).execute();
@@ -46,6 +46,7 @@ export async function replaceMappings(db: Db, connectionId: string, mappings: Ar
         object: m.object,
         salesforce_field: m.salesforceField,
         salesforce_type: m.salesforceType,
+        salesforce_createable: m.salesforceCreateable,
         fastfollow_field: m.fastfollowField,
         direction: m.direction,
         backfill_pending: keep ? old.backfillPending : readsFromSalesforce(m.direction),
@@ -56,15 +57,15 @@ export async function replaceMappings(db: Db, connectionId: string, mappings: Ar
 }
 
 /** Mapped custom fields of one object that the given direction test selects (e.g. read on sync, written back). */
-export async function mappedFields(db: Queryable, connectionId: string, object: MappingObject, which: (direction: Direction) => boolean): Promise<Array<{ salesforceField: string; key: string; type: string }>> {
+export async function mappedFields(db: Queryable, connectionId: string, object: MappingObject, which: (direction: Direction) => boolean): Promise<Array<{ salesforceField: string; key: string; type: string; createable: boolean }>> {
   // A field Salesforce no longer shows (INVALID_FIELD) stays out of queries until the mappings are saved again.
-  const rows = await db.selectFrom('salesforce_field_mappings').select(['salesforce_field', 'fastfollow_field', 'salesforce_type', 'direction'])
+  const rows = await db.selectFrom('salesforce_field_mappings').select(['salesforce_field', 'fastfollow_field', 'salesforce_type', 'salesforce_createable', 'direction'])
     .where('salesforce_connection_id', '=', connectionId).where('object', '=', object)
     .where((eb) => eb.or([eb('broken_code', 'is', null), eb('broken_code', '!=', 'INVALID_FIELD')]))
     .orderBy('salesforce_field').execute();
   return rows.filter((row) => which(row.direction)).flatMap((row) => {
     const key = customKey(row.fastfollow_field);
-    return key ? [{ salesforceField: row.salesforce_field, key, type: row.salesforce_type }] : [];
+    return key ? [{ salesforceField: row.salesforce_field, key, type: row.salesforce_type, createable: row.salesforce_createable }] : [];
   });
 }
 

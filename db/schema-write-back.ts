@@ -66,6 +66,8 @@ export interface SalesforceFieldMappingsTable {
   object: 'Contact' | 'Account' | 'Opportunity';
   salesforce_field: string;
   salesforce_type: string;
+  /** Whether the connected user may set the field on create (records born in FastFollow carry it then). */
+  salesforce_createable: ColumnType<boolean, boolean | undefined, boolean>;
   fastfollow_field: string;
   direction: 'to_fastfollow' | 'to_salesforce' | 'both';
   /** A new Salesforce → FastFollow mapping whose existing values are still to be read (keyset by Id). */

@@ -10,6 +10,8 @@ export interface BornRecord {
   recordId: string;
   /** FastFollow column → value (text form), e.g. full_name, email, phone / title, value, stage, expected_close_date. */
   columns: Record<string, string | null>;
+  /** The row's custom_fields (values of custom mappings). */
+  custom?: Record<string, unknown>;
   /** Set when an earlier create call's answer was never stored: Salesforce may already have the record. */
   sendingSince: Date | null;
 }

@@ -81,7 +81,7 @@ export async function putMappings(deps: LifecycleDeps, accountId: string, enviro
     const problem = mappingProblem(mapping, field);
     if (problem) throw new ApiError(400, 'INVALID_MAPPING', `${label(mapping, i)}: ${problem}.`, 'Fix or remove this mapping and save again; nothing was saved.');
     // Names as the org spells them: only describe's names ever reach SOQL.
-    return { ...mapping, salesforceField: field!.name, salesforceType: field!.type };
+    return { ...mapping, salesforceField: field!.name, salesforceType: field!.type, salesforceCreateable: field!.createable };
   });
   await replaceMappings(deps.db, connection.id, resolved);
   if (input.createRecordsInSalesforce !== undefined) await setCreateBornRecords(deps.db, connection.id, input.createRecordsInSalesforce);

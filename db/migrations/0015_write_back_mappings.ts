@@ -15,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       object text not null check (object in ('Contact', 'Account', 'Opportunity')),
       salesforce_field text not null,
       salesforce_type text not null,
+      salesforce_createable boolean not null default false,
       fastfollow_field text not null,
       direction text not null check (direction in ('to_fastfollow', 'to_salesforce', 'both')),
       backfill_pending boolean not null default false,

@@ -89,6 +89,20 @@ describe('custom field mappings', () => {
     expect(await outboxRows(system, connectionId, contactIds[1]!)).toEqual([]);
   }, 60_000);
 
+  it('a contact born in FastFollow is created with its mapped custom values, never unmapped ones', async () => {
+    const born = await system.database.db.insertInto('contacts')
+      .values({ account_id: ACCOUNT, full_name: 'Custom Born', email: 'custom.born@example.com', custom_fields: JSON.stringify({ score: 9.5, region: 'not written', other: 'x' }) })
+      .returning('id').executeTakeFirstOrThrow();
+    const sfId = await eventually(async () => {
+      const row = await system.database.db.selectFrom('contacts').select('salesforce_contact_id').where('id', '=', born.id).executeTakeFirstOrThrow();
+      return row.salesforce_contact_id ?? undefined;
+    }, 20_000);
+    const created = await salesforceRecord(system, org.orgId, 'Contact', sfId);
+    expect(created).toMatchObject({ LastName: 'Born', Score__c: 9.5 });
+    // Region__c is mapped to FastFollow only: FastFollow's value is not sent.
+    expect(created?.Region__c ?? null).toBeNull();
+  }, 30_000);
+
   it('writes a mapped custom field back; after field-level security makes it read-only, that field fails per record with INVALID_FIELD_FOR_INSERT_UPDATE while other fields and records go on', async () => {
     await editCustom(contactIds[2]!, 'score', 42.5);
     await eventually(async () => ((await salesforceRecord(system, org.orgId, 'Contact', contactIds[2]!))?.Score__c === 42.5 ? true : undefined), 20_000);
