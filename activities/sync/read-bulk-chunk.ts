@@ -29,8 +29,9 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   const key = { connectionId: cursor.connection_id, object: cursor.object };
   const jobId = cursor.bulk_job_id;
   if (!jobId) {
+    const soql = bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object));
     countCall();
-    const created = await createQueryJob(conn, bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object)));
+    const created = await createQueryJob(conn, soql);
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
     await advanceCursor(db, key, bulkJobCreated(created));
     return { waitMs: bulkPollDelayMs(0) };
