@@ -2,6 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import type { OutboxFailure } from './outbox.js';
+import { mappedFields } from './field-mappings.js';
+import { writesToSalesforce } from '../domain/field-mappings.js';
 import type { BornRecord } from '../domain/born-records.js';
 import { MAX_RECORD_ATTEMPTS, WRITE_BACK_FIELDS, type WriteBackObject } from '../domain/write-back.js';
 
@@ -120,23 +122,30 @@ async function finishQueue(trx: Transaction<Database>, queueIds: string[], statu
 
 /**
  * Gives the FastFollow row its Salesforce id (and the connection). Then queues as write-back edits
- * what Salesforce does not have from FastFollow: for a linked contact its bidirectional fields (the
- * conflict rules decide), for a created record the fields edited since the create was sent.
+ * what Salesforce does not have from FastFollow: for a linked contact its bidirectional fields and
+ * mapped custom values (the conflict rules decide), for a created record what was edited since the
+ * create was sent.
  */
 async function linkRow(trx: Transaction<Database>, connectionId: string, { record, salesforceId, how }: BornLink): Promise<'done' | 'taken' | 'gone'> {
   const { table, idColumn } = TABLE[record.object];
   const { rows: taken } = await sql`select 1 from ${sql.table(table)} where salesforce_connection_id = ${connectionId} and ${sql.ref(idColumn)} = ${salesforceId} and id <> ${record.recordId}`.execute(trx);
   if (taken.length > 0) return 'taken';
   const columns = Object.keys(WRITE_BACK_FIELDS[record.object]);
-  const { rows } = await sql<{ values: Record<string, string | null>; updated_at: Date }>`
+  const { rows } = await sql<{ values: Record<string, string | null>; custom: Record<string, unknown>; updated_at: Date }>`
     update ${sql.table(table)} set salesforce_connection_id = ${connectionId}, salesforce_environment = 'production', ${sql.ref(idColumn)} = ${salesforceId}
     where id = ${record.recordId} and salesforce_connection_id is null and ${sql.ref(idColumn)} is null
-    returning jsonb_build_object(${sql.join(columns.flatMap((column) => [sql.lit(column), sql`${sql.ref(column)}::text`]))}) as values, updated_at`.execute(trx);
+    returning jsonb_build_object(${sql.join(columns.flatMap((column) => [sql.lit(column), sql`${sql.ref(column)}::text`]))}) as values, custom_fields as custom, updated_at`.execute(trx);
   const row = rows[0];
   if (!row) return 'gone';
-  const edits = columns.flatMap((field) => {
-    const now = row.values[field] ?? null;
-    const before = how === 'linked' ? null : (record.columns[field] ?? null);
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  const mapped = await mappedFields(trx, connectionId, record.object, writesToSalesforce);
+  const values = [
+    ...columns.map((field) => ({ field, now: row.values[field] ?? null, sent: record.columns[field] ?? null })),
+    // A field not createable was not sent with the create: its value goes as an edit.
+    ...mapped.map(({ key, createable }) => ({ field: `custom.${key}`, now: text(row.custom[key]), sent: createable ? text(record.custom?.[key]) : null })),
+  ];
+  const edits = values.flatMap(({ field, now, sent }) => {
+    const before = how === 'linked' ? null : sent;
     return now !== null && now !== before ? [{ field, old_value: before, new_value: now }] : [];
   });
   if (edits.length > 0) {

@@ -101,7 +101,12 @@ describe('custom field mappings', () => {
     expect(created).toMatchObject({ LastName: 'Born', Score__c: 9.5 });
     // Region__c is mapped to FastFollow only: FastFollow's value is not sent.
     expect(created?.Region__c ?? null).toBeNull();
-  }, 30_000);
+
+    // Linked to an existing contact (same email; stamped in the past so the read does not take it first): its mapped value is written as an edit.
+    const { ids } = await system.control.insertRecords(org.orgId, 'Contact', [{ LastName: 'Existing', Email: 'custom.linked@example.com', SystemModstamp: '2020-01-01T00:00:00.000Z' }]);
+    await system.database.db.insertInto('contacts').values({ account_id: ACCOUNT, full_name: 'Custom Linked', email: 'custom.linked@example.com', custom_fields: JSON.stringify({ score: 3 }) }).execute();
+    await eventually(async () => ((await salesforceRecord(system, org.orgId, 'Contact', ids[0]!))?.Score__c === 3 ? true : undefined), 20_000);
+  }, 40_000);
 
   it('writes a mapped custom field back; after field-level security makes it read-only, that field fails per record with INVALID_FIELD_FOR_INSERT_UPDATE while other fields and records go on', async () => {
     await editCustom(contactIds[2]!, 'score', 42.5);
