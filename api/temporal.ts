@@ -28,6 +28,7 @@ import {
   statusQuery,
 } from '../workflows/connection-contract.js';
 import type { connectionWorkflow } from '../workflows/connection.js';
+import { writeBackWorkSignal } from '../workflows/write-back-signals.js';
 import type { revokeGrantWorkflow } from '../workflows/revocation.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from '../workflows/search-attributes.js';
 
@@ -147,6 +148,18 @@ export async function notifyFollowupPosted(
   const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
   try {
     await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.signal(followupPostedSignal, { followupId }));
+    return 'notified';
+  } catch (error) {
+    if (isNotRunning(error)) return 'not-running';
+    throw error;
+  }
+}
+
+/** Wakes the connection's write-back lane (e.g. a newly mapped field to backfill); 'not-running' when there is no workflow. */
+export async function notifyWriteBackWork(client: Client, accountId: string, environment: Environment, timeoutMs = 3_000): Promise<'notified' | 'not-running'> {
+  const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  try {
+    await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.signal(writeBackWorkSignal));
     return 'notified';
   } catch (error) {
     if (isNotRunning(error)) return 'not-running';

@@ -4,6 +4,9 @@ import type { Database } from './schema.js';
 import { dropPendingEdits } from './outbox.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
+import { applyCustomValues } from './mirror-custom.js';
+import { mappedFields } from './field-mappings.js';
+import { readsFromSalesforce } from '../domain/field-mappings.js';
 import { countDeleted, countInserted, INSERTED, isDeleted, modstampOf, type ApplyContext, type ApplyResult, type SalesforceRecord } from './mirror-rows.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import { mapAccount, mapOpportunity } from '../domain/sync/mapping.js';
@@ -27,6 +30,10 @@ export async function applyPage(trx: Transaction<Database>, context: ApplyContex
   if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
   else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
   else result = await applyOpportunities(trx, context, live, deletedIds);
+  if (object !== 'Account' && live.length > 0) {
+    const custom = await mappedFields(trx, context.connectionId, object, readsFromSalesforce);
+    await applyCustomValues(trx, context.connectionId, object, custom, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
+  }
   await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
   return result;
 }

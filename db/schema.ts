@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
-import type { SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
+import type { SalesforceBornRecordsTable, SalesforceDescribeCacheTable, SalesforceFieldMappingsTable, SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -26,6 +26,8 @@ export interface ContactsTable {
   /** The connection (account + environment) the row is mirrored from; null for FastFollow's own rows. */
   salesforce_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
   salesforce_environment: ColumnType<Environment | null, Environment | null | undefined, Environment | null>;
+  /** Values of custom field mappings (`custom.<key>`; migration 0015). */
+  custom_fields: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -43,6 +45,8 @@ export interface DealsTable {
   /** The connection (account + environment) the row is mirrored from; null for FastFollow's own rows. */
   salesforce_connection_id: ColumnType<string | null, string | null | undefined, string | null>;
   salesforce_environment: ColumnType<Environment | null, Environment | null | undefined, Environment | null>;
+  /** Values of custom field mappings (`custom.<key>`; migration 0015). */
+  custom_fields: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -106,6 +110,8 @@ export interface SalesforceConnectionsTable {
   refresh_in_flight_since: Timestamp | null;
   /** The org the connection's mirrored rows came from; differs from org_id after a reconnect to another org until its initial read starts. */
   mirrored_org_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Records born in FastFollow are created in Salesforce (production connections only; migration 0014). */
+  create_born_records: ColumnType<boolean, boolean | undefined, boolean>;
   connected_at: GeneratedTimestamp;
   ended_at: Timestamp | null;
   created_at: GeneratedTimestamp;
@@ -227,6 +233,9 @@ export interface CallbackRateLimitsTable {
 
 export interface Database {
   salesforce_outbox: SalesforceOutboxTable;
+  salesforce_born_records: SalesforceBornRecordsTable;
+  salesforce_field_mappings: SalesforceFieldMappingsTable;
+  salesforce_describe_cache: SalesforceDescribeCacheTable;
   salesforce_write_conflicts: SalesforceWriteConflictsTable;
   salesforce_accounts: SalesforceAccountsTable;
   salesforce_sync_cursors: SalesforceSyncCursorsTable;

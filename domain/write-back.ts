@@ -44,11 +44,19 @@ export interface PendingRecord {
 
 const bySeq = (a: OutboxEdit, b: OutboxEdit) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0);
 
-/** Coalesces edits into one pending write per record (records in the order of their first edit). */
-export function coalesceEdits(edits: OutboxEdit[]): PendingRecord[] {
+/** Mapped custom fields written back, per object: FastFollow field (`custom.<key>`) → Salesforce field. */
+export type CustomWriteFields = Partial<Record<WriteBackObject, Readonly<Record<string, string>>>>;
+
+/** The Salesforce field an edit writes, if any (a custom field only while it is mapped to Salesforce). */
+export function salesforceFieldOf(edit: Pick<OutboxEdit, 'object' | 'field'>, custom: CustomWriteFields = {}): string | undefined {
+  return Object.hasOwn(WRITE_BACK_FIELDS[edit.object], edit.field) ? WRITE_BACK_FIELDS[edit.object][edit.field] : custom[edit.object]?.[edit.field];
+}
+
+/** Coalesces edits into one pending write per record (records in the order of their first edit); edits of unmapped fields are left out. */
+export function coalesceEdits(edits: OutboxEdit[], custom: CustomWriteFields = {}): PendingRecord[] {
   const records = new Map<string, PendingRecord & { byField: Map<string, PendingField> }>();
   for (const edit of [...edits].sort(bySeq)) {
-    const salesforceField = WRITE_BACK_FIELDS[edit.object][edit.field];
+    const salesforceField = salesforceFieldOf(edit, custom);
     if (!salesforceField) continue;
     const key = `${edit.object}:${edit.salesforceId}`;
     let record = records.get(key);
@@ -98,7 +106,7 @@ export interface WriteConflict {
 
 export interface Resolution {
   /** Salesforce fields to write (empty: nothing to send for this record). */
-  changes: Record<string, string | number | null>;
+  changes: Record<string, string | number | boolean | null>;
   /** Fields Salesforce already has FastFollow's value of (nothing to write). */
   unchanged: PendingField[];
   /** Fields Salesforce won (a conflict): FastFollow's edit is dropped. */

@@ -17,6 +17,7 @@ import {
   statusQuery,
 } from './connection-contract.js';
 import type { ConnectionState } from './connection-state.js';
+import { writeBackWorkSignal } from './write-back-signals.js';
 
 /** Patch id: reconnecting to a different org restarts the initial read. */
 const OTHER_ORG_PATCH = 'reconnect-other-org-restarts-sync';
@@ -31,6 +32,7 @@ export function registerConnectionHandlers(state: ConnectionState): void {
   setHandler(reconnectedSignal, (grant) => state.reconnected(grant, () => patched(OTHER_ORG_PATCH)));
   // Recorded only; the write lane sends the follow-up in its next batch.
   setHandler(followupPostedSignal, ({ followupId }) => state.followupPosted(followupId));
+  setHandler(writeBackWorkSignal, () => void (state.writeBackWake = true));
   // Signals: kept for workflows already running and for older clients.
   setHandler(pauseSignal, () => void state.pause());
   setHandler(resumeSignal, () => void state.resume());

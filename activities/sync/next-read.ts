@@ -36,13 +36,14 @@ export interface RestRead {
   soql: string;
 }
 
-export function restReadFor(cursor: CursorRow, read: NextRead): RestRead {
+/** `extra`: the connection's mapped custom fields of the object (read beside the default ones). */
+export function restReadFor(cursor: CursorRow, read: NextRead, extra: readonly string[] = []): RestRead {
   const window = read.mode === 'incremental' ? read.window : undefined;
   const lastKey = read.continuing && cursor.last_id && cursor.last_modstamp ? { modstamp: cursor.last_modstamp, id: cursor.last_id } : null;
   const soql = lastKey
-    ? resumeQuery(cursor.object, lastKey, window)
+    ? resumeQuery(cursor.object, lastKey, window, extra)
     : read.mode === 'initial'
-      ? initialQuery(cursor.object)
-      : incrementalQuery(cursor.object, read.window);
+      ? initialQuery(cursor.object, extra)
+      : incrementalQuery(cursor.object, read.window, extra);
   return { locator: read.continuing ? cursor.locator : null, soql };
 }

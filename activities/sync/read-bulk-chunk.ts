@@ -7,6 +7,7 @@ import { bulkJobCreated, bulkJobLost, bulkJobPolled, bulkJobRequested } from '..
 import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
+import { readFieldNames } from '../../db/field-mappings.js';
 import { createQueryJob, fetchResultsPage, isQueryJobGone, listQueryJobs, queryJobStatus } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
@@ -29,6 +30,7 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   const key = { connectionId: cursor.connection_id, object: cursor.object };
   const jobId = cursor.bulk_job_id;
   if (!jobId) {
+    const soql = bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object));
     const orphan = cursor.bulk_job_requested_at ? await findOrphanJob(conn, db, cursor, countCall) : undefined;
     if (orphan) {
       log.info('Reusing the Bulk query job a stopped worker had asked for', { object: cursor.object, jobId: orphan });
@@ -37,7 +39,7 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
     }
     await advanceCursor(db, key, bulkJobRequested(new Date()));
     countCall();
-    const created = await createQueryJob(conn, bulkInitialQuery(cursor.object));
+    const created = await createQueryJob(conn, soql);
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
     await advanceCursor(db, key, bulkJobCreated(created));
     return { waitMs: bulkPollDelayMs(0) };

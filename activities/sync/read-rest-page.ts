@@ -9,8 +9,8 @@ import { restReadFor, type NextRead } from './next-read.js';
 type QueryPage = { records: SalesforceRecord[]; done: boolean; nextRecordsUrl?: string };
 
 /** REST: the next page by query locator, else a fresh query (or a keyset resume when the locator is gone). */
-export async function readRestPage(conn: jsforce.Connection, cursor: CursorRow, read: NextRead, countCall: CountCall): Promise<FetchedPage> {
-  const { locator, soql } = restReadFor(cursor, read);
+export async function readRestPage(conn: jsforce.Connection, cursor: CursorRow, read: NextRead, countCall: CountCall, extraFields: readonly string[] = []): Promise<FetchedPage> {
+  const { locator, soql } = restReadFor(cursor, read, extraFields);
   let page: QueryPage | undefined;
   if (locator) {
     try {

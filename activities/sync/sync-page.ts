@@ -14,6 +14,8 @@ import { whileHeartbeating } from '../connection-stop.js';
 import { planInitialReads, type InitialReadEstimate } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
+import { readFieldNames } from '../../db/field-mappings.js';
+import { flagHiddenMappedField } from '../hidden-mapped-field.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
 
 export interface SyncPageInput {
@@ -66,9 +68,12 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
     const page: FetchedPage | BulkWait =
-      read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
+      read.mode === 'initial' && current.method === 'bulk'
+        ? await readBulkChunk(conn, db, current, countCall)
+        : await readRestPage(conn, current, read, countCall, await readFieldNames(db, connectionId, current.object));
     return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage, estimate };
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await flagHiddenMappedField(db, connectionId, error);
     // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
     throw toActivityFailure(error);
   });

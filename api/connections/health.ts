@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import { lostBulkJobs } from '../../db/cursors.js';
-import { writeBackHealth } from '../../db/outbox.js';
+import { writeBackHealthOf } from './write-back-health.js';
 import { reconciliationsOf, type ReconciliationRow } from '../../db/reconciliations.js';
 import { groupSyncErrors } from '../../db/sync-errors.js';
 import { explainError } from '../../domain/error-explanations.js';
@@ -36,7 +36,7 @@ export interface SyncHealth {
   /** Bulk query jobs Salesforce failed, aborted or deleted; each object's read went on with a new job (or REST). */
   bulkJobsLost: Array<{ object: string; lost: number; reason: string | null; at: string | null }>;
   /** FastFollow edits written back to Salesforce: pending, refused (by code, with the fix), and conflicts resolved. */
-  writeBack: Awaited<ReturnType<typeof writeBackHealth>>;
+  writeBack: Awaited<ReturnType<typeof writeBackHealthOf>>;
 }
 
 const latest = (dates: Array<Date | null>): Date | null => dates.reduce<Date | null>((max, at) => (at && (!max || at > max) ? at : max), null);
@@ -62,7 +62,7 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
     groupSyncErrors(db, connectionId, SAMPLE_SIZE),
     reconciliationsOf(db, connectionId),
     lostBulkJobs(db, connectionId),
-    writeBackHealth(db, connectionId, SAMPLE_SIZE),
+    writeBackHealthOf(db, connectionId, SAMPLE_SIZE),
   ]);
   return {
     accountId: status.accountId,

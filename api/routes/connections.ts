@@ -5,6 +5,7 @@ import { beginAuthorization, completeAuthorization, failure, landingUrl, type Ca
 import { callbackRateLimit } from '../middleware/callback-rate-limit.js';
 import { activateConnection, connectionStatus, disconnectConnection, type LifecycleDeps } from '../connections/lifecycle.js';
 import { ApiError } from '../errors.js';
+import { registerMappingRoutes } from './connection-mappings.js';
 import { AccountId, ConnectionParams, ConnectionStatusSchema, Environment, ErrorSchema, errorResponses } from '../schemas.js';
 
 const ConnectAnswer = z.object({
@@ -117,6 +118,8 @@ export function registerConnectionRoutes(app: OpenAPIHono, deps: LifecycleDeps):
     if (!status) throw new ApiError(404, 'NOT_CONNECTED', `Account ${accountId} has never connected a ${environment} Salesforce org.`);
     return c.json(status, 200);
   });
+
+  registerMappingRoutes(app, deps);
 
   app.openapi(disconnectRoute, async (c) => {
     const { accountId, environment } = c.req.valid('param');

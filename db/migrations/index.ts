@@ -12,6 +12,8 @@ import * as m0010 from './0010_bulk_job_progress.js';
 import * as m0011 from './0011_delete_reconciliation.js';
 import * as m0012 from './0012_followup_tasks.js';
 import * as m0013 from './0013_write_back_outbox.js';
+import * as m0014 from './0014_write_back_born_records.js';
+import * as m0015 from './0015_write_back_mappings.js';
 import * as m0019 from './0019_bulk_job_request.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
@@ -29,5 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0011_delete_reconciliation': m0011,
   '0012_followup_tasks': m0012,
   '0013_write_back_outbox': m0013,
+  '0014_write_back_born_records': m0014,
+  '0015_write_back_mappings': m0015,
   '0019_bulk_job_request': m0019,
 };

@@ -11,10 +11,10 @@ import { fieldsFor, formatSoqlDateTime, soqlDateTimeOf, type SyncWindow } from '
  * milliseconds, so the key is exact there). On a store with finer stamps, the comparison is still
  * lossless: records later in that second compare `>` the floored stamp and are read again, harmlessly.
  */
-export function resumeQuery(object: SyncedObject, after: { modstamp: Date; id: string }, window?: SyncWindow): string {
+export function resumeQuery(object: SyncedObject, after: { modstamp: Date; id: string }, window?: SyncWindow, extra: readonly string[] = []): string {
   const stamp = formatSoqlDateTime(after.modstamp);
   const id = after.id.replace(/[^A-Za-z0-9]/g, '');
   const afterLast = `((SystemModstamp > ${stamp}) OR (SystemModstamp = ${stamp} AND Id > '${id}'))`;
   const bounds = window ? [`SystemModstamp < ${soqlDateTimeOf(window.to)}`, ...(window.from ? [`SystemModstamp >= ${soqlDateTimeOf(window.from)}`] : [])] : [];
-  return `SELECT ${fieldsFor(object).join(', ')} FROM ${object} WHERE ${[...bounds, afterLast].join(' AND ')} ORDER BY SystemModstamp, Id`;
+  return `SELECT ${fieldsFor(object, extra).join(', ')} FROM ${object} WHERE ${[...bounds, afterLast].join(' AND ')} ORDER BY SystemModstamp, Id`;
 }

@@ -28,23 +28,31 @@ const FIELDS: Readonly<Record<SyncedObject, readonly string[]>> = Object.freeze(
   Opportunity: Object.freeze(['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp', 'IsDeleted']),
 });
 
-/** The fields read for each object (the default mapping plus the system fields the sync needs). */
-export function fieldsFor(object: SyncedObject): readonly string[] {
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * The fields read for each object: the default mapping plus the system fields the sync needs, and
+ * `extra` (the connection's mapped custom fields, named as the org's describe spells them).
+ */
+export function fieldsFor(object: SyncedObject, extra: readonly string[] = []): readonly string[] {
   const fields = FIELDS[object];
   // Guards callers outside the type system: the object name is spliced into SOQL.
   if (!Object.hasOwn(FIELDS, object) || fields === undefined) throw new RangeError(`Not a synced object: ${String(object)}`);
-  return fields;
+  if (extra.length === 0) return fields;
+  for (const name of extra) if (!FIELD_NAME.test(name)) throw new RangeError(`Not a field name: ${JSON.stringify(name)}`);
+  const known = new Set(fields.map((name) => name.toLowerCase()));
+  return [...fields, ...extra.filter((name) => !known.has(name.toLowerCase()))];
 }
 
 const ORDER = 'ORDER BY SystemModstamp, Id';
 
-function selectFrom(object: SyncedObject): string {
-  return `SELECT ${fieldsFor(object).join(', ')} FROM ${object}`;
+function selectFrom(object: SyncedObject, extra: readonly string[]): string {
+  return `SELECT ${fieldsFor(object, extra).join(', ')} FROM ${object}`;
 }
 
 /** The initial full read over REST: every row, in keyset order (a lost locator resumes after the last applied key). */
-export function initialQuery(object: SyncedObject): string {
-  return `${selectFrom(object)} ${ORDER}`;
+export function initialQuery(object: SyncedObject, extra: readonly string[] = []): string {
+  return `${selectFrom(object, extra)} ${ORDER}`;
 }
 
 /**
@@ -52,8 +60,8 @@ export function initialQuery(object: SyncedObject): string {
  * a timeout likelier on a big object. Nothing needs the order: a Bulk read continues by its results
  * locator, and a lost job is read again whole (applying is idempotent and version-guarded).
  */
-export function bulkInitialQuery(object: SyncedObject): string {
-  return selectFrom(object);
+export function bulkInitialQuery(object: SyncedObject, extra: readonly string[] = []): string {
+  return selectFrom(object, extra);
 }
 
 /** A half-open window [from, to) of ISO instants; `from` null means "from the beginning". */
@@ -91,11 +99,11 @@ export function isEmptyWindow(window: SyncWindow): boolean {
 }
 
 /** The incremental read of one window. Send with queryAll so deletes arrive with IsDeleted = true. */
-export function incrementalQuery(object: SyncedObject, window: SyncWindow): string {
+export function incrementalQuery(object: SyncedObject, window: SyncWindow, extra: readonly string[] = []): string {
   if (isEmptyWindow(window)) throw new RangeError(`Empty window [${window.from}, ${window.to}): nothing to query`);
   const to = soqlDateTimeOf(window.to);
   const conditions = window.from === null ? `SystemModstamp < ${to}` : `SystemModstamp >= ${soqlDateTimeOf(window.from)} AND SystemModstamp < ${to}`;
-  return `${selectFrom(object)} WHERE ${conditions} ${ORDER}`;
+  return `${selectFrom(object, extra)} WHERE ${conditions} ${ORDER}`;
 }
 
 /** A SOQL datetime literal (unquoted, UTC, whole seconds: the date is floored): 2024-01-01T00:00:00Z. */

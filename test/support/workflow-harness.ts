@@ -84,7 +84,7 @@ export async function startHarness(address: string): Promise<Harness> {
     },
     async pushWriteBackBatch() {
       // No FastFollow edits in these scripted orgs: the outbox is empty.
-      return { written: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0, due: 0, nextDueInMs: null, apiUsage: null };
+      return { written: 0, created: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0, due: 0, nextDueInMs: null, apiUsage: null };
     },
   } satisfies Partial<Activities>;
 
