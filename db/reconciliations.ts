@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, SalesforceReconciliationsTable } from './schema.js';
+import type { Database } from './schema.js';
+import type { SalesforceReconciliationsTable } from './schema-reconciliations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { Selectable, Updateable } from 'kysely';
 

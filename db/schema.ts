@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Environment } from '../domain/environment.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
+import type { SalesforceReconciliationIdsTable, SalesforceReconciliationsTable } from './schema-reconciliations.js';
 import type { SalesforceBornRecordsTable, SalesforceDescribeCacheTable, SalesforceFieldMappingsTable, SalesforceOutboxTable, SalesforceWriteConflictsTable } from './schema-write-back.js';
 
 /** timestamptz: read as Date, written as Date or ISO string. */
@@ -168,30 +169,6 @@ export interface SalesforceSyncCursorsTable {
   /** Set while a Bulk job is being asked for (before its id is kept): a crash then finds the job instead of creating another. */
   bulk_job_requested_at: Timestamp | null;
   updated_at: GeneratedTimestamp;
-}
-
-/** Per connection and object: deletes known applied through `covered_through`, and the Id reconciliation (db/reconciliations.ts). */
-export interface SalesforceReconciliationsTable {
-  connection_id: string;
-  object: string;
-  covered_through: Timestamp | null;
-  /** The last check (getDeleted) or reconciliation: the daily schedule counts from here. */
-  checked_at: Timestamp | null;
-  /** An Id reconciliation in progress: when it started, why, and its query locator. */
-  running_since: Timestamp | null;
-  running_reason: string | null;
-  locator: string | null;
-  last_run_at: Timestamp | null;
-  last_reason: string | null;
-  last_removed: ColumnType<number, number | undefined, number>;
-  total_removed: ColumnType<string, number | string | undefined, number | string>;
-}
-
-/** Ids Salesforce listed so far in a reconciliation in progress. */
-export interface SalesforceReconciliationIdsTable {
-  connection_id: string;
-  object: string;
-  salesforce_id: string;
 }
 
 export interface SalesforceSyncErrorsTable {
