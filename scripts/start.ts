@@ -42,7 +42,7 @@ runMain(async () => {
     host: 'localhost',
     postgres: env.DATABASE_URL ? { url: env.DATABASE_URL } : 'embedded',
     temporal: env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS } : 'dev-server',
-    ...(env.SALESFORCE_CLIENT_ID ? {} : { emulator: { seed: demoOrgsSeed } }),
+    ...(env.SALESFORCE_CLIENT_ID ? {} : { emulator: { seed: demoOrgsSeed, persist: true } }),
     // The demo page (no bearer token) is APP_URL's default, only with the emulator; the API then
     // listens on 127.0.0.1 only (dev/local-system.ts).
     demo: !env.APP_URL && !env.SALESFORCE_CLIENT_ID,
