@@ -54,7 +54,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const emulator = options.emulator && { ...options.emulator, callbackUrl: base.SALESFORCE_CALLBACK_URL! };
   const infrastructure = await startLocalInfrastructure({ ...options, emulator, cleanup });
   try {
-    const env = { ...base, ...infrastructure.env, ...options.overrides };
+    const ui = infrastructure.temporal?.uiUrl;
+    const env = { ...base, ...(ui && !base.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: ui } : {}), ...infrastructure.env, ...options.overrides };
     const config = loadConfig(env);
     await prepareDatabase(config.DATABASE_URL);
     const worker = options.worker === false ? undefined : await startWorker(config, options.logger);

@@ -1,0 +1,71 @@
+import { listConnectionsPage, type ConnectionListFilter } from '../../db/connection-list.js';
+import type { SyncPhase } from '../../domain/connection-status.js';
+import { ENVIRONMENTS, type Environment } from '../../domain/environment.js';
+import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
+import type { ListModel, ListRow } from './views/list.js';
+
+// One page of the console's connection list: rows from Postgres (ordered by account), each row's
+// phase and numbers from its workflow's status; a phase filter asks Temporal's visibility which
+// running connections are in that phase (the SyncPhase search attribute).
+
+export const PAGE_SIZE = 25;
+/** Running workflows of one phase the filter reads at most (a search by account narrows further). */
+const PHASE_MATCH_LIMIT = 2000;
+
+const WORKFLOW_ID_PREFIX = 'salesforce-connection:';
+
+/** Running connections in `phase`, from their workflow ids (`salesforce-connection:<account>:<environment>`). */
+async function runningInPhase(deps: LifecycleDeps, phase: SyncPhase): Promise<{ pairs: NonNullable<ConnectionListFilter['only']>; capped: boolean }> {
+  const query = `WorkflowType = 'connectionWorkflow' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`;
+  const pairs: NonNullable<ConnectionListFilter['only']> = [];
+  for await (const execution of deps.temporal.workflow.list({ query, pageSize: 500 })) {
+    const id = execution.workflowId;
+    const split = id.lastIndexOf(':');
+    const environment = id.slice(split + 1) as Environment;
+    if (!id.startsWith(WORKFLOW_ID_PREFIX) || !ENVIRONMENTS.includes(environment)) continue;
+    pairs.push({ accountId: id.slice(WORKFLOW_ID_PREFIX.length, split), environment });
+    if (pairs.length >= PHASE_MATCH_LIMIT) return { pairs, capped: true };
+  }
+  return { pairs, capped: false };
+}
+
+function usageText(used: number | undefined, max: number | undefined): string {
+  if (used === undefined || max === undefined) return '—';
+  return `${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')}`;
+}
+
+async function rowView(deps: LifecycleDeps, row: Awaited<ReturnType<typeof listConnectionsPage>>['rows'][number]): Promise<ListRow> {
+  const base = { accountId: row.accountId, environment: row.environment, orgId: row.orgId };
+  const status = await connectionStatus(deps, row.accountId, row.environment).catch(() => null);
+  if (!status) return { ...base, phase: row.active ? 'unknown' : 'disconnected', lastSyncAt: null, apiUse: '—', error: null };
+  return {
+    ...base,
+    phase: status.phase,
+    lastSyncAt: status.lastSyncAt,
+    apiUse: usageText(status.apiUsage?.used, status.apiUsage?.max),
+    error: status.error ? `${status.error.code}: ${status.error.message}` : null,
+  };
+}
+
+export interface ListQuery {
+  search: string;
+  phase: SyncPhase | '';
+  page: number;
+}
+
+export async function connectionListModel(deps: LifecycleDeps, query: ListQuery, csrfToken: string): Promise<ListModel> {
+  const filter: ConnectionListFilter = { offset: (query.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+  if (query.search) filter.search = query.search;
+  let phaseCapped = false;
+  if (query.phase === 'disconnected') filter.ended = true;
+  else if (query.phase) {
+    const running = await runningInPhase(deps, query.phase);
+    filter.only = running.pairs;
+    filter.ended = false;
+    phaseCapped = running.capped;
+  }
+  const page = await listConnectionsPage(deps.db, filter);
+  const rows = await Promise.all(page.rows.map((row) => rowView(deps, row)));
+  return { rows, search: query.search, phase: query.phase, page: query.page, more: page.more, phaseCapped, csrfToken };
+}
+
