@@ -85,6 +85,7 @@ function banner(system: LocalSystem, dataDir: string): string[] {
   lines.push(`  Worker                   task queue ${system.config.TEMPORAL_TASK_QUEUE} on ${system.config.TEMPORAL_ADDRESS}`);
   lines.push(`  API                      ${system.api.url}  (docs: ${system.api.url}/api/docs, health: ${system.api.url}/api/health)`);
   lines.push(`  Demo app page            ${system.config.APP_URL}`);
+  lines.push(`  Support console          ${system.api.url}/support  (sign in with the support token)`);
   if (!process.env.API_TOKEN || !process.env.SUPPORT_TOKEN) {
     // Not printed: tokens stay out of terminals and logs; they live in a 0600 file.
     lines.push(`  Local API/support tokens ${path.join(dataDir, 'dev-secrets.json')}`);

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertConnections } from '../support/database.js';
@@ -13,6 +15,7 @@ const noChromium = !existsSync(CHROMIUM);
 const skipNote = noChromium ? ` (skipped: ${CHROMIUM} is missing; .ci/run installs Debian's chromium)` : '';
 const accountId = 'acct-console-live';
 const TEMPORAL_UI = 'http://127.0.0.1:8233';
+const screenshots = mkdtempSync(path.join(os.tmpdir(), 'ff-support-console-'));
 
 let system: TestSystem;
 let browser: Browser;
@@ -75,6 +78,7 @@ describe(`support console in Chromium${skipNote}`, () => {
     expect(await page.locator('[data-testid="connections"] tbody tr').count()).toBe(1);
     expect(await row.getByTestId('phase').textContent()).toBe('incremental');
     expect(await row.textContent()).toContain(system.production.orgId);
+    await page.screenshot({ path: path.join(screenshots, 'list-search.png'), fullPage: true });
     await page.selectOption('#phase', 'paused');
     await page.getByRole('button', { name: 'Filter' }).click();
     expect(await page.getByTestId('empty').count()).toBe(1);
@@ -89,6 +93,7 @@ describe(`support console in Chromium${skipNote}`, () => {
     expect(await page.getByTestId('notice').textContent()).toContain('Paused');
     expect(await phaseOf(page)).toBe('paused');
     expect((await system.status(accountId)).phase).toBe('paused');
+    await page.screenshot({ path: path.join(screenshots, 'connection-paused.png'), fullPage: true });
     // The phase filter reads Temporal's visibility (updated a moment after the workflow's search attribute).
     await eventually(async () => {
       await page.goto(`${system.apiUrl}/support/connections?phase=paused`);
