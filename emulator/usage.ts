@@ -61,12 +61,6 @@ export interface UsageReport {
   limit: number;
 }
 
-export interface UsageSnapshot {
-  calls: [number, string][];
-  refused: [number, string][];
-  tokens: [number, string][];
-}
-
 export class UsageMeter {
   private calls = new RollingLog();
   private refusedCalls = new RollingLog();
@@ -88,6 +82,16 @@ export class UsageMeter {
     this.tokenCalls.add(now);
   }
 
+  report(now: number, limit: number): UsageReport {
+    return {
+      total: this.calls.count(now),
+      refused: this.refusedCalls.count(now),
+      tokenRequests: this.tokenCalls.count(now),
+      byEndpoint: this.calls.byLabel(now),
+      limit,
+    };
+  }
+
   /** The last 24 hours' calls, for a saved emulator (persistence.ts). */
   snapshot(now: number): UsageSnapshot {
     return { calls: this.calls.entries(now), refused: this.refusedCalls.entries(now), tokens: this.tokenCalls.entries(now) };
@@ -98,16 +102,12 @@ export class UsageMeter {
     this.refusedCalls.restore(saved.refused);
     this.tokenCalls.restore(saved.tokens);
   }
+}
 
-  report(now: number, limit: number): UsageReport {
-    return {
-      total: this.calls.count(now),
-      refused: this.refusedCalls.count(now),
-      tokenRequests: this.tokenCalls.count(now),
-      byEndpoint: this.calls.byLabel(now),
-      limit,
-    };
-  }
+export interface UsageSnapshot {
+  calls: [number, string][];
+  refused: [number, string][];
+  tokens: [number, string][];
 }
 
 /**
