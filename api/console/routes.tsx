@@ -9,7 +9,7 @@ import { AccountId, Environment } from '../schemas.js';
 import { connectionListModel } from './connection-list.js';
 import { csrfProblem } from './csrf.js';
 import { endSession, readSession, sameSecret, startSession, type ConsoleSession } from './session.js';
-import { ConnectionPage } from './views/connection.js';
+import { ConnectionPage, type PageMessage } from './views/connection.js';
 import { ListPage } from './views/list.js';
 import { LoginPage, ProblemPage } from './views/layout.js';
 
@@ -17,14 +17,14 @@ import { LoginPage, ProblemPage } from './views/layout.js';
 // routes use. Every page needs a session (sign in with SUPPORT_TOKEN); every form post passes the
 // CSRF checks (csrf.ts).
 
-type Env = { Variables: { session: ConsoleSession } };
+export type Env = { Variables: { session: ConsoleSession } };
 
 const ListQuery = z.object({
   q: z.string().trim().max(200).catch(''),
   phase: z.enum(SYNC_PHASES).or(z.literal('')).catch(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
-const Target = z.object({ accountId: AccountId, environment: Environment });
+export const Target = z.object({ accountId: AccountId, environment: Environment });
 const COMMAND_NOTICE: Record<SupportCommand, string> = { pause: 'Paused', resume: 'Resumed', resync: 'Resync started' };
 
 async function securityHeaders(c: Context, next: Next): Promise<void> {
@@ -79,7 +79,7 @@ function workflowUrl(deps: LifecycleDeps, accountId: string, environment: z.infe
   return `${base}/namespaces/${encodeURIComponent(deps.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(connectionWorkflowId(accountId, environment))}`;
 }
 
-async function connectionPage(c: Context<Env>, deps: LifecycleDeps, notice?: string): Promise<Response> {
+export async function connectionPage(c: Context<Env>, deps: LifecycleDeps, message?: PageMessage, httpStatus: 200 | 400 | 409 = 200): Promise<Response> {
   const session = c.get('session');
   const target = Target.safeParse(c.req.param());
   if (!target.success) return c.html(<ProblemPage title="Not found" problem="No such connection." csrfToken={session.csrfToken} />, 404);
@@ -88,8 +88,8 @@ async function connectionPage(c: Context<Env>, deps: LifecycleDeps, notice?: str
   if (!row || !status) return c.html(<ProblemPage title="Not found" problem={`Account ${accountId} has never connected a ${environment} org.`} csrfToken={session.csrfToken} />, 404);
   const health = await syncHealth(deps.db, row.id, status);
   const url = workflowUrl(deps, accountId, environment);
-  const model = { status, username: row.username, health, csrfToken: session.csrfToken, ...(notice ? { notice } : {}), ...(url ? { workflowUrl: url } : {}) };
-  return c.html(<ConnectionPage model={model} />);
+  const model = { status, username: row.username, health, csrfToken: session.csrfToken, ...(message ? { message } : {}), ...(url ? { workflowUrl: url } : {}) };
+  return c.html(<ConnectionPage model={model} />, httpStatus);
 }
 
 export function registerConsoleRoutes(app: Hono, deps: LifecycleDeps): void {
@@ -111,10 +111,10 @@ export function registerConsoleRoutes(app: Hono, deps: LifecycleDeps): void {
       if (!target.success) return c.html(<ProblemPage title="Not found" problem="No such connection." csrfToken={c.get('session').csrfToken} />, 404);
       const { accountId, environment } = target.data;
       const answer = await sendSupportCommand(deps, accountId, environment, command);
-      if (!answer) return connectionPage(c, deps, `${command}: the connection is not running, so there is nothing to ${command}.`);
+      if (!answer) return connectionPage(c, deps, { kind: 'problem', text: `${command}: the connection is not running, so there is nothing to ${command}.` }, 409);
       // The page below reads the status again: the state after the command took effect.
-      const notice = answer.applied ? `${COMMAND_NOTICE[command]}: the status below is after the command took effect.` : `${command} is queued behind the page in flight; the status below is from before it.`;
-      return connectionPage(c, deps, notice);
+      const text = answer.applied ? `${COMMAND_NOTICE[command]}: the status below is after the command took effect.` : `${command} is queued behind the page in flight; the status below is from before it.`;
+      return connectionPage(c, deps, { kind: 'notice', text });
     });
   }
 }

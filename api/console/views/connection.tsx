@@ -2,13 +2,19 @@ import type { SyncHealth } from '../../connections/health.js';
 import type { ConnectionStatus } from '../../../domain/connection-status.js';
 import { CurrentError, Deletes, ObjectProgress, RecordErrors, WriteBack } from './health.js';
 import { CsrfField, Layout } from './layout.js';
+import { actionPath } from './paths.js';
+
+export interface PageMessage {
+  kind: 'notice' | 'problem';
+  text: string;
+}
 
 export interface ConnectionModel {
   status: ConnectionStatus;
   username: string | null;
   health: SyncHealth | null;
-  /** What the last action did (shown once after it). */
-  notice?: string;
+  /** What the last action did, or why it was refused (shown once after it). */
+  message?: PageMessage;
   workflowUrl?: string;
   csrfToken: string;
 }
@@ -18,10 +24,6 @@ const COMMANDS = [
   { command: 'resume', label: 'Resume', help: 'continues a paused sync; re-checks one in the error phase now' },
   { command: 'resync', label: 'Resync', help: 're-reads everything from Salesforce; FastFollow data is kept' },
 ] as const;
-
-export function actionPath(status: Pick<ConnectionStatus, 'accountId' | 'environment'>, action: string): string {
-  return `/support/connections/${encodeURIComponent(status.accountId)}/${status.environment}/${action}`;
-}
 
 function Actions({ model }: { model: ConnectionModel }) {
   return (
@@ -106,9 +108,9 @@ export function ConnectionPage({ model }: { model: ConnectionModel }) {
       <h1>
         {status.accountId} <small>{status.environment}</small>
       </h1>
-      {model.notice && (
-        <p class="notice" role="status" data-testid="notice">
-          {model.notice}
+      {model.message && (
+        <p class={model.message.kind} role={model.message.kind === 'problem' ? 'alert' : 'status'} data-testid={model.message.kind}>
+          {model.message.text}
         </p>
       )}
       <Summary model={model} />
