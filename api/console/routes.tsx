@@ -1,15 +1,12 @@
 import type { Context, Hono, Next } from 'hono';
 import { z } from 'zod';
-import { SYNC_PHASES, connectionWorkflowId } from '../../domain/connection-status.js';
-import { findConnection } from '../../db/connections.js';
+import { SYNC_PHASES } from '../../domain/connection-status.js';
 import { sendSupportCommand, type SupportCommand } from '../connections/commands.js';
-import { syncHealth } from '../connections/health.js';
-import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
-import { AccountId, Environment } from '../schemas.js';
+import type { LifecycleDeps } from '../connections/lifecycle.js';
 import { connectionListModel } from './connection-list.js';
+import { connectionPage, Target, type Env } from './connection-page.js';
 import { csrfProblem } from './csrf.js';
 import { endSession, readSession, sameSecret, startSession, type ConsoleSession } from './session.js';
-import { ConnectionPage, type PageMessage } from './views/connection.js';
 import { ListPage } from './views/list.js';
 import { LoginPage, ProblemPage } from './views/layout.js';
 
@@ -17,14 +14,12 @@ import { LoginPage, ProblemPage } from './views/layout.js';
 // routes use. Every page needs a session (sign in with SUPPORT_TOKEN); every form post passes the
 // CSRF checks (csrf.ts).
 
-export type Env = { Variables: { session: ConsoleSession } };
 
 const ListQuery = z.object({
   q: z.string().trim().max(200).catch(''),
   phase: z.enum(SYNC_PHASES).or(z.literal('')).catch(''),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
-export const Target = z.object({ accountId: AccountId, environment: Environment });
 const COMMAND_NOTICE: Record<SupportCommand, string> = { pause: 'Paused', resume: 'Resumed', resync: 'Resync started' };
 
 async function securityHeaders(c: Context, next: Next): Promise<void> {
@@ -71,25 +66,6 @@ function registerSignIn(app: Hono, deps: LifecycleDeps): void {
     endSession(c, deps.config);
     return c.redirect('/support/login', 303);
   });
-}
-
-function workflowUrl(deps: LifecycleDeps, accountId: string, environment: z.infer<typeof Environment>): string | undefined {
-  const base = deps.config.TEMPORAL_UI_URL?.replace(/\/+$/, '');
-  if (!base) return undefined;
-  return `${base}/namespaces/${encodeURIComponent(deps.config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(connectionWorkflowId(accountId, environment))}`;
-}
-
-export async function connectionPage(c: Context<Env>, deps: LifecycleDeps, message?: PageMessage, httpStatus: 200 | 400 | 409 = 200): Promise<Response> {
-  const session = c.get('session');
-  const target = Target.safeParse(c.req.param());
-  if (!target.success) return c.html(<ProblemPage title="Not found" problem="No such connection." csrfToken={session.csrfToken} />, 404);
-  const { accountId, environment } = target.data;
-  const [row, status] = await Promise.all([findConnection(deps.db, accountId, environment), connectionStatus(deps, accountId, environment)]);
-  if (!row || !status) return c.html(<ProblemPage title="Not found" problem={`Account ${accountId} has never connected a ${environment} org.`} csrfToken={session.csrfToken} />, 404);
-  const health = await syncHealth(deps.db, row.id, status);
-  const url = workflowUrl(deps, accountId, environment);
-  const model = { status, username: row.username, health, csrfToken: session.csrfToken, ...(message ? { message } : {}), ...(url ? { workflowUrl: url } : {}) };
-  return c.html(<ConnectionPage model={model} />, httpStatus);
 }
 
 export function registerConsoleRoutes(app: Hono, deps: LifecycleDeps): void {
