@@ -151,7 +151,12 @@ export class StatePersistence {
   changed(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.save();
+      try {
+        this.save();
+      } catch (error) {
+        // A failed save (disk full) must not take the local system down; the next change tries again.
+        console.error(`[emulator] could not save its state to ${this.file}: ${(error as Error).message}`);
+      }
     }, this.debounceMs);
     this.timer.unref();
   }
