@@ -1,7 +1,7 @@
 import { listConnectionsPage, type ConnectionListFilter } from '../../db/connection-list.js';
 import type { SyncPhase } from '../../domain/connection-status.js';
-import { ENVIRONMENTS, type Environment } from '../../domain/environment.js';
 import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
+import { runningConnectionsInPhase } from '../temporal.js';
 import type { ListModel, ListRow } from './views/list.js';
 
 // One page of the console's connection list: rows from Postgres (ordered by account), each row's
@@ -11,23 +11,6 @@ import type { ListModel, ListRow } from './views/list.js';
 export const PAGE_SIZE = 25;
 /** Running workflows of one phase the filter reads at most (a search by account narrows further). */
 const PHASE_MATCH_LIMIT = 2000;
-
-const WORKFLOW_ID_PREFIX = 'salesforce-connection:';
-
-/** Running connections in `phase`, from their workflow ids (`salesforce-connection:<account>:<environment>`). */
-async function runningInPhase(deps: LifecycleDeps, phase: SyncPhase): Promise<{ pairs: NonNullable<ConnectionListFilter['only']>; capped: boolean }> {
-  const query = `WorkflowType = 'connectionWorkflow' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`;
-  const pairs: NonNullable<ConnectionListFilter['only']> = [];
-  for await (const execution of deps.temporal.workflow.list({ query, pageSize: 500 })) {
-    const id = execution.workflowId;
-    const split = id.lastIndexOf(':');
-    const environment = id.slice(split + 1) as Environment;
-    if (!id.startsWith(WORKFLOW_ID_PREFIX) || !ENVIRONMENTS.includes(environment)) continue;
-    pairs.push({ accountId: id.slice(WORKFLOW_ID_PREFIX.length, split), environment });
-    if (pairs.length >= PHASE_MATCH_LIMIT) return { pairs, capped: true };
-  }
-  return { pairs, capped: false };
-}
 
 function usageText(used: number | undefined, max: number | undefined): string {
   if (used === undefined || max === undefined) return '—';
@@ -59,8 +42,8 @@ export async function connectionListModel(deps: LifecycleDeps, query: ListQuery,
   let phaseCapped = false;
   if (query.phase === 'disconnected') filter.ended = true;
   else if (query.phase) {
-    const running = await runningInPhase(deps, query.phase);
-    filter.only = running.pairs;
+    const running = await runningConnectionsInPhase(deps.temporal, query.phase, PHASE_MATCH_LIMIT);
+    filter.only = running.connections;
     filter.ended = false;
     phaseCapped = running.capped;
   }
