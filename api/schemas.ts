@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SYNC_PHASES } from '../domain/connection-status.js';
+import { WEEKDAYS } from '../domain/offhours.js';
 import { ENVIRONMENTS } from '../domain/environment.js';
 
 // Shared request/response schemas. Account ids become part of Temporal workflow ids
@@ -31,6 +32,38 @@ export const ErrorSchema = z
 
 export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), fix: z.string(), at: z.string() });
 
+export const OffHoursWindowSchema = z
+  .object({
+    start: z.string().openapi({ example: '01:00', description: 'Local start time "HH:MM" (or "HH:MM:SS"), 24-hour' }),
+    end: z.string().openapi({ example: '05:00', description: 'Local end time; before start = the window crosses midnight' }),
+    timezone: z.string().openapi({ example: 'America/New_York', description: 'IANA time zone; DST is handled' }),
+    days: z.array(z.enum(WEEKDAYS)).optional().openapi({ description: 'Days the window starts on (absent = every day)', example: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
+  })
+  .openapi('OffHoursWindow');
+
+const WindowStartSchema = z.object({ utc: z.string(), local: z.string() }).openapi({ description: 'A window start in UTC and in the window’s own time zone (ISO 8601 with offset)' });
+
+const QuotaStatusFields = {
+  schedule: z
+    .object({ window: OffHoursWindowSchema.nullable(), open: z.boolean(), nextStart: WindowStartSchema.nullable() })
+    .optional()
+    .openapi({ description: 'The off-hours window for heavy sync work; `open`: heavy work may run now' }),
+  allocation: z
+    .object({ share: z.number().nullable(), dailyCalls: z.number().nullable(), allowedCalls: z.number().nullable(), usedCalls24h: z.number() })
+    .optional()
+    .openapi({ description: "The integration's API allocation (null share and dailyCalls = the default share) and its own calls in the last 24 h" }),
+  waiting: z
+    .object({ kind: z.enum(['offhours', 'budget', 'backoff', 'error_recheck']), reason: z.string(), until: z.string() })
+    .nullable()
+    .optional()
+    .openapi({ description: 'What the sync waits for now and when it tries again (UTC)' }),
+  plan: z
+    .object({ reason: z.string(), estimatedCalls: z.number(), estimatedCompletionAt: z.string() })
+    .nullable()
+    .optional()
+    .openapi({ description: 'An initial sync spread over several days to stay within the allocation' }),
+};
+
 export const ConnectionStatusSchema = z
   .object({
     accountId: z.string(),
@@ -59,6 +92,7 @@ export const ConnectionStatusSchema = z
       .nullable()
       .optional()
       .openapi({ description: "Once disconnected: whether Salesforce has revoked the grant yet ('pending' while the login host is unreachable; retried until done)" }),
+    ...QuotaStatusFields,
   })
   .openapi('ConnectionStatus');
 

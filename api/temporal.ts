@@ -11,7 +11,10 @@ import { temporalConnectionOptions } from '../platform/temporal-connection.js';
 import type { TemporalConnectionSettings } from '../platform/temporal-settings.js';
 import { connectionWorkflowId, revocationWorkflowId, type ConnectionStatus, type SyncPhase } from '../domain/connection-status.js';
 import type { Environment } from '../domain/environment.js';
+import type { Allocation } from '../domain/budget.js';
+import type { OffHoursWindow } from '../domain/offhours.js';
 import {
+  allocationUpdate,
   disconnectSignal,
   followupPostedSignal,
   pauseSignal,
@@ -21,6 +24,7 @@ import {
   resumeUpdate,
   resyncSignal,
   resyncUpdate,
+  scheduleUpdate,
   statusQuery,
 } from '../workflows/connection-contract.js';
 import type { connectionWorkflow } from '../workflows/connection.js';
@@ -177,6 +181,25 @@ export async function runSupportCommand(
     if (isUnknownUpdate(error)) return signalFallback(client, handle, command, waitMs);
     // The workflow refused it (it is ending: the validator): as good as not running.
     if (error instanceof WorkflowUpdateFailedError) return { outcome: 'not-running' };
+    throw error;
+  }
+}
+
+export type QuotaSetting = { kind: 'schedule'; window: OffHoursWindow | null } | { kind: 'allocation'; allocation: Allocation };
+export type QuotaOutcome = { outcome: 'applied'; status: ConnectionStatus } | { outcome: 'not-running' } | { outcome: 'refused'; message: string };
+
+/** Sets the off-hours window or the API allocation (Updates that take effect at once and answer the status). */
+export async function setQuotaSetting(client: Client, accountId: string, environment: Environment, setting: QuotaSetting, waitMs: number): Promise<QuotaOutcome> {
+  const handle = client.workflow.getHandle<typeof connectionWorkflow>(connectionWorkflowId(accountId, environment));
+  try {
+    const status = await client.connection.withDeadline(Date.now() + waitMs, () =>
+      setting.kind === 'schedule' ? handle.executeUpdate(scheduleUpdate, { args: [{ window: setting.window }] }) : handle.executeUpdate(allocationUpdate, { args: [setting.allocation] }),
+    );
+    return { outcome: 'applied', status };
+  } catch (error) {
+    if (isNotRunning(error)) return { outcome: 'not-running' };
+    // The validator refused it: the connection is ending, or (a client bypassing the API's checks) a bad value.
+    if (error instanceof WorkflowUpdateFailedError) return { outcome: 'refused', message: error.cause?.message ?? error.message };
     throw error;
   }
 }

@@ -103,6 +103,12 @@ export async function connectionAccountId(db: Db, connectionId: string): Promise
   return row.account_id;
 }
 
+/** The Salesforce user the connection acts as (whose Bulk jobs are ours). */
+export async function connectionUserId(db: Db, connectionId: string): Promise<string> {
+  const row = await db.selectFrom('salesforce_connections').select(['user_id']).where('id', '=', connectionId).executeTakeFirstOrThrow();
+  return row.user_id;
+}
+
 /** Whose rows a connection's sync writes, and whether they still come from the org it is connected to now. */
 export async function connectionScope(db: Db, connectionId: string) {
   return db

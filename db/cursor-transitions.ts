@@ -92,7 +92,12 @@ export function windowCompleted(window: SyncWindow, page: Pick<AppliedPage, 'rec
 
 /** A Bulk query job created for the initial read: kept at once, so a crash reuses it instead of paying for another. */
 export function bulkJobCreated(jobId: string): CursorChange {
-  return { bulk_job_id: jobId, bulk_job_polls: 0, locator: null, mode: 'initial', updated_at: new Date() };
+  return { bulk_job_id: jobId, bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial', updated_at: new Date() };
+}
+
+/** About to ask Salesforce for a Bulk job: kept first, so a crash before its id is saved can find it. */
+export function bulkJobRequested(at: Date): CursorChange {
+  return { bulk_job_requested_at: at, updated_at: at };
 }
 
 /** The job answered a status poll with UploadComplete/InProgress: the next poll waits longer. */
@@ -111,6 +116,7 @@ export function bulkJobLost(cursor: CursorRow, reason: string, fallBackToRest: b
     ...READ_FINISHED,
     mode: 'initial',
     bulk_job_id: null,
+    bulk_job_requested_at: null,
     bulk_job_polls: 0,
     bulk_jobs_lost: cursor.bulk_jobs_lost + 1,
     bulk_job_lost_reason: reason,
@@ -129,6 +135,7 @@ export function resyncRequested(): CursorChange {
     method: null,
     planned_records: null,
     bulk_job_id: null,
+    bulk_job_requested_at: null,
     bulk_job_polls: 0,
     bulk_jobs_lost: 0,
     bulk_job_lost_reason: null,

@@ -159,6 +159,8 @@ export interface SalesforceSyncCursorsTable {
   bulk_jobs_lost: ColumnType<number, number | undefined, number>;
   bulk_job_lost_reason: string | null;
   bulk_job_lost_at: Timestamp | null;
+  /** Set while a Bulk job is being asked for (before its id is kept): a crash then finds the job instead of creating another. */
+  bulk_job_requested_at: Timestamp | null;
   updated_at: GeneratedTimestamp;
 }
 

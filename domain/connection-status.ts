@@ -1,4 +1,5 @@
 import type { Environment } from './environment.js';
+import type { OffHoursWindow } from './offhours.js';
 
 /** A connection's phase: the SyncPhase search attribute and the status route's `phase` (a contract). */
 export const SYNC_PHASES = ['initial_sync', 'incremental', 'paused', 'waiting_offhours', 'backing_off', 'error', 'disconnected'] as const;
@@ -52,6 +53,38 @@ export interface ConnectionStatus {
   endedReason: string | null;
   /** Once the connection ended from FastFollow's side: whether Salesforce revoked its grant yet. */
   revocation?: RevocationStatus | null;
+  /** The off-hours window for heavy work (support's `schedule` route); absent before windows existed. */
+  schedule?: ScheduleStatus;
+  /** The integration's API allocation and its own use over the rolling 24 h. */
+  allocation?: AllocationStatus;
+  /** What the sync waits for now (a window, budget, a quota backoff, an error re-check) and until when; null when running. */
+  waiting?: WaitStatus | null;
+  /** An initial sync spread over several days to stay within the allocation: why, and when it should finish. */
+  plan?: { reason: string; estimatedCalls: number; estimatedCompletionAt: string } | null;
+}
+
+export interface ScheduleStatus {
+  window: OffHoursWindow | null;
+  /** Heavy work may run now (always true without a window). */
+  open: boolean;
+  /** The next window start (UTC and the window's local time); null without a window. */
+  nextStart: { utc: string; local: string } | null;
+}
+
+export interface AllocationStatus {
+  share: number | null;
+  dailyCalls: number | null;
+  /** Calls per rolling 24 h this allocation allows (null until the org's limit is known). */
+  allowedCalls: number | null;
+  /** Salesforce calls the integration made in the last 24 h (every lane). */
+  usedCalls24h: number;
+}
+
+export interface WaitStatus {
+  kind: 'offhours' | 'budget' | 'backoff' | 'error_recheck';
+  reason: string;
+  /** When the sync tries again (ISO, UTC). */
+  until: string;
 }
 
 /** A status with nothing synced yet: the workflow's starting point, and the API's answer from stored state. */

@@ -264,4 +264,8 @@ export const toSoqlField = (f: FieldDef): SoqlField => ({
   type: f.type,
   ...(f.relationshipName ? { relationshipName: f.relationshipName } : {}),
   ...(f.referenceTo.length ? { referenceTo: f.referenceTo } : {}),
+  ...(isLongText(f) ? { longText: true } : {}),
 });
+
+/** A long text area: Salesforce's describe says not filterable, not sortable, and SOQL refuses both. */
+export const isLongText = (f: FieldDef): boolean => f.type === 'textarea' && f.length > 255;

@@ -32,6 +32,32 @@ export async function createQueryJob(conn: jsforce.Connection, soql: string): Pr
   return job.id;
 }
 
+/** A query job as Salesforce lists it (GET /jobs/query): no query text, so callers match on the rest. */
+export interface QueryJobSummary {
+  id: string;
+  operation: string;
+  object: string;
+  createdById: string;
+  createdDate: string;
+  state: QueryJobStatus['state'];
+}
+
+/**
+ * The org's Bulk query jobs, following `nextRecordsUrl` for at most `maxPages` pages. Every page is
+ * one API call: `beforeEachPage` is called first so the caller can count (or stop) it.
+ */
+export async function listQueryJobs(conn: jsforce.Connection, maxPages: number, beforeEachPage: () => void): Promise<QueryJobSummary[]> {
+  const jobs: QueryJobSummary[] = [];
+  let url: string | null = `${base}?jobType=V2Query`;
+  for (let page = 0; url && page < maxPages; page++) {
+    beforeEachPage();
+    const answer: { records: QueryJobSummary[]; nextRecordsUrl?: string | null } = await conn.request(url);
+    jobs.push(...answer.records);
+    url = answer.nextRecordsUrl ?? null;
+  }
+  return jobs;
+}
+
 /** Where a Bulk query job is: UploadComplete/InProgress (processing), JobComplete, Failed or Aborted. */
 export interface QueryJobStatus {
   state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';

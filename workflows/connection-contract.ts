@@ -1,6 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../domain/connection-status.js';
+import type { Allocation } from '../domain/budget.js';
 import type { Environment } from '../domain/environment.js';
+import type { OffHoursWindow } from '../domain/offhours.js';
+import type { CarriedQuota } from './quota-state.js';
 
 // Shared by the workflow and its callers (API, tests): ids, messages and the status shape.
 // Only type-level and message definitions here, so it is safe on both sides; the status shape
@@ -33,6 +36,10 @@ export interface WorkflowTimings {
   backoffMaxMs: number;
   /** How long a permanent error (e.g. missing permission) waits before the sync tries again. */
   errorRecheckMs: number;
+  /** How long heavy work waits before re-checking the org's remaining quota (default 15 min). */
+  budgetRecheckMs?: number;
+  /** First re-check of a permanent error (missing permission, API disabled); doubles up to errorRecheckMs (default 5 min). */
+  errorRecheckFirstMs?: number;
   /** How long the write lane collects posted follow-ups before sending a batch that is not full (default 500 ms). */
   followupFlushMs?: number;
 }
@@ -47,6 +54,8 @@ export interface CarriedState {
   backoffAttempt?: number;
   /** Follow-ups may be waiting for the write lane (runs before Task logging did not carry it). */
   followupsPending?: boolean;
+  /** Window, allocation, own call log and quota backoff (runs before quota management carried none). */
+  quota?: CarriedQuota;
 }
 
 export const statusQuery = defineQuery<ConnectionStatus>('status');
@@ -68,3 +77,7 @@ export const pauseUpdate = defineUpdate<ConnectionStatus>('supportPause');
 export const resumeUpdate = defineUpdate<ConnectionStatus>('supportResume');
 /** Answers phase 'initial_sync' once the cursors are reset (or 'paused': the re-read starts on resume). */
 export const resyncUpdate = defineUpdate<ConnectionStatus>('supportResync');
+/** Sets (or with `null` removes) the off-hours window for heavy work; answers the status with the next start. */
+export const scheduleUpdate = defineUpdate<ConnectionStatus, [{ window: OffHoursWindow | null }]>('supportSchedule');
+/** Sets the integration's API allocation (a share of the org's daily limit, or calls a day); answers the status. */
+export const allocationUpdate = defineUpdate<ConnectionStatus, [Allocation]>('supportAllocation');

@@ -1,6 +1,9 @@
 import { condition, patched, setHandler } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../domain/connection-status.js';
+import { allocationProblem } from '../domain/budget.js';
+import { windowProblem } from '../domain/offhours.js';
 import {
+  allocationUpdate,
   disconnectSignal,
   followupPostedSignal,
   pauseSignal,
@@ -10,6 +13,7 @@ import {
   resumeUpdate,
   resyncSignal,
   resyncUpdate,
+  scheduleUpdate,
   statusQuery,
 } from './connection-contract.js';
 import type { ConnectionState } from './connection-state.js';
@@ -44,4 +48,44 @@ export function registerConnectionHandlers(state: ConnectionState): void {
   setHandler(resumeUpdate, () => answerOnceActedOn(state.resume()), { validator });
   // While paused the re-read waits for resume: answer at once with the paused status.
   setHandler(resyncUpdate, () => answerOnceActedOn(state.resync(), () => state.parked), { validator });
+  registerQuotaHandlers(state, validator);
+}
+
+/**
+ * Schedule and allocation take effect at once: they are state the read lane consults before every
+ * heavy page, and a wait for a window or budget is woken to look again.
+ */
+function registerQuotaHandlers(state: ConnectionState, ended: () => void): void {
+  setHandler(
+    scheduleUpdate,
+    ({ window }) => {
+      state.quota.window = window;
+      state.wake = true;
+      state.refreshQuotaStatus(Date.now());
+      return state.status;
+    },
+    {
+      validator: ({ window }) => {
+        ended();
+        const problem = window && windowProblem(window);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  setHandler(
+    allocationUpdate,
+    (allocation) => {
+      state.quota.allocation = { ...allocation };
+      state.wake = true;
+      state.refreshQuotaStatus(Date.now());
+      return state.status;
+    },
+    {
+      validator: (allocation) => {
+        ended();
+        const problem = allocationProblem(allocation);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
 }

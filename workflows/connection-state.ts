@@ -2,6 +2,7 @@ import { newConnectionStatus, type ConnectionStatus } from '../domain/connection
 import type { ErrorExplanation } from '../domain/error-explanations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { CarriedState, ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
+import { QuotaState } from './quota-state.js';
 
 const CONCURRENCY_BACKOFF_BASE_MS = 5_000;
 const CONCURRENCY_BACKOFF_MAX_MS = 60_000;
@@ -14,6 +15,7 @@ export interface PageCounts {
   recordsSynced: number;
   apiCalls: number;
   apiUsage: { used: number; max: number } | null;
+  estimate?: { records: number; apiCalls: number };
 }
 
 /**
@@ -37,6 +39,8 @@ export class ConnectionState {
   writeBackWake = false;
   /** Distinct follow-ups posted since the write lane's last batch (ids only; a full batch is sent at once). */
   readonly followupsPosted = new Set<string>();
+  /** Off-hours window, API allocation, our own 24 h call count and the quota backoff (carried). */
+  readonly quota: QuotaState;
   /** Commands received, and how many of them the read lane has acted on (Updates wait for theirs). */
   private received = 0;
   private actedOn = 0;
@@ -51,6 +55,7 @@ export class ConnectionState {
     this.wake = carried.wake ?? false;
     this.backoffAttempt = carried.backoffAttempt ?? 0;
     this.followupsPending = carried.followupsPending ?? false;
+    this.quota = new QuotaState(carried.quota);
   }
 
   static fromInput(input: ConnectionWorkflowInput): ConnectionState {
@@ -75,6 +80,7 @@ export class ConnectionState {
       wake: this.wake,
       backoffAttempt: this.backoffAttempt,
       followupsPending: this.followupsPending || this.followupsPosted.size > 0,
+      quota: this.quota.toCarried(),
     };
   }
 
@@ -113,6 +119,22 @@ export class ConnectionState {
   recordTaskBatch(apiCalls: number, apiUsage: { used: number; max: number } | null, now: string): void {
     this.status.syncApiCalls = (this.status.syncApiCalls ?? 0) + apiCalls;
     if (apiUsage) this.status.apiUsage = { ...apiUsage, checkedAt: now };
+    this.callsMade(apiCalls, now);
+  }
+
+  /** Every lane's Salesforce calls count toward the allocation; a call that went through ends a quota backoff. */
+  private callsMade(apiCalls: number, now: string): void {
+    const nowMs = Date.parse(now);
+    this.quota.recordCalls(nowMs, apiCalls);
+    if (apiCalls > 0) this.quota.callSucceeded();
+    this.refreshQuotaStatus(nowMs);
+  }
+
+  /** The schedule and allocation as status shows them (kept current after calls and support changes). */
+  refreshQuotaStatus(nowMs: number): void {
+    const org = this.status.apiUsage;
+    this.status.schedule = this.quota.scheduleStatus(nowMs);
+    this.status.allocation = this.quota.allocationStatus(nowMs, org ? { used: org.used, max: org.max } : null);
   }
 
   disconnect(reason: string): void {
@@ -174,6 +196,7 @@ export class ConnectionState {
     }
     status.objects[object] = { records: page.recordsSynced, lastSyncAt: page.done ? now : (status.objects[object]?.lastSyncAt ?? null) };
     if (page.apiUsage) status.apiUsage = { ...page.apiUsage, checkedAt: now };
+    this.callsMade(page.apiCalls, now);
   }
 
   /** A full pass over every object finished. Returns whether it was the initial read. */

@@ -24,6 +24,8 @@ const SYNC_PATCH = 'salesforce-sync-cycle';
 const PENDING_COMMANDS_PATCH = 'pending-commands-cut-waits';
 /** Patch id: a disconnect cancels the read lane's activities in flight (they stop calling Salesforce). */
 const DISCONNECT_CANCELS_PATCH = 'disconnect-cancels-activities';
+/** Patch id: off-hours windows, the API allocation and one quota backoff for every lane gate Salesforce calls. */
+const QUOTA_PATCH = 'quota-windows-allocation';
 
 const TIMINGS: WorkflowTimings = { backoffBaseMs: 60 * 1000, backoffMaxMs: 60 * 60 * 1000, errorRecheckMs: 60 * 60 * 1000 };
 
@@ -53,6 +55,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     setPhase,
     useSyncCycle,
     pendingCommandsCutWaits: patched(PENDING_COMMANDS_PATCH),
+    quotaGates: patched(QUOTA_PATCH),
     settings: await runSettings(input),
     timings: { ...TIMINGS, ...input.timings },
   };

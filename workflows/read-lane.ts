@@ -6,6 +6,7 @@ import { SYNCED_OBJECTS } from '../domain/synced-objects.js';
 import type { ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
 import type { ConnectionState } from './connection-state.js';
 import { checkConnection, resetSyncCursors, syncPageActivity } from './connection-activities.js';
+import { backoffWait, gateBeforePage, planInitialRead, waitOut, type QuotaWait } from './quota-gate.js';
 
 const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
 /** Patch: a Bulk job still processing is waited for here, on a durable timer between status polls. */
@@ -22,6 +23,8 @@ export interface LaneContext {
   useSyncCycle: boolean;
   /** Patched: a command that arrived while a page was read cuts the next wait short. */
   pendingCommandsCutWaits: boolean;
+  /** Patched: off-hours windows, the API allocation and lane-wide quota backoff gate the reads. */
+  quotaGates?: boolean;
   setPhase(phase: SyncPhase, details: string): void;
 }
 
@@ -78,6 +81,10 @@ async function startCycle({ input, state, setPhase, useSyncCycle }: LaneContext)
 async function readCycle(ctx: LaneContext): Promise<void> {
   const mode = ctx.state.initialSyncDone ? 'incremental' : 'initial';
   const outcome = await readAllObjects(ctx, mode);
+  if (typeof outcome === 'object') {
+    await waitOut(ctx, outcome, (ms) => waitForCommand(ctx, ms));
+    return;
+  }
   if (outcome === 'interrupted') return;
   // Reconnected to another org while this incremental read ran: the next cycle is that org's initial read.
   if (mode === 'incremental' && !ctx.state.initialSyncDone && patched(RECONNECT_MID_READ_PATCH)) return;
@@ -88,16 +95,23 @@ async function readCycle(ctx: LaneContext): Promise<void> {
   await waitForCommand(ctx, ctx.settings.pollIntervalMs);
 }
 
-/** Pages through every object once; stops early (between pages) for commands. */
-async function readAllObjects({ input, state, settings }: LaneContext, mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted'> {
+/** Pages through every object once; stops early (between pages) for commands, and for a window or budget to wait for. */
+async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted' | QuotaWait> {
+  const { input, state, settings } = ctx;
+  let cost = 1;
   for (const object of SYNCED_OBJECTS) {
     const syncPage = syncPageActivity(object, mode);
     for (;;) {
       if (state.readMustStop || workflowInfo().continueAsNewSuggested) return 'interrupted';
+      const wait = ctx.quotaGates ? gateBeforePage(ctx, mode, cost) : null;
+      if (wait) return wait;
+      if (ctx.quotaGates && state.quota.limitUntilMs !== null) state.quota.probing = true;
       setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
       const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
       state.recordPage(object, mode, page, new Date().toISOString());
       state.writeBackWake = true;
+      cost = Math.max(1, page.apiCalls);
+      if (ctx.quotaGates && page.estimate) planInitialRead(state, page.estimate);
       if (page.done) break;
       if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);
     }
@@ -125,10 +139,15 @@ async function legacyCheck(ctx: LaneContext): Promise<void> {
 /** Salesforce's verdict decides: revoked ends the connection, limits back off, the rest wait for a fix. */
 async function onFailure(ctx: LaneContext, error: unknown): Promise<void> {
   const { state, setPhase } = ctx;
+  if (ctx.quotaGates) state.quota.probing = false;
   const explanation = explainError(failureType(error) ?? 'UNKNOWN', error instanceof Error ? error.message : undefined);
   state.failed(explanation, new Date().toISOString());
   if (explanation.code === 'INVALID_GRANT' || explanation.code === 'REFRESH_TOKEN_LOST') {
     state.accessRevoked(explanation.code === 'REFRESH_TOKEN_LOST' ? 'Refresh token lost after an interrupted token refresh' : undefined);
+  } else if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && ctx.quotaGates) {
+    // One episode for every lane: whoever was refused first set it; the others wait it out too.
+    const untilMs = state.quota.limitRefused(Date.now(), () => state.nextBackoffMs(ctx.timings, Math.random()));
+    await waitOut(ctx, backoffWait(untilMs, explanation.message), (ms) => waitForCommand(ctx, ms));
   } else if (explanation.code === 'REQUEST_LIMIT_EXCEEDED') {
     const delay = state.nextBackoffMs(ctx.timings, Math.random());
     setPhase('backing_off', `API limit reached; retrying in ${Math.round(delay / 1000)}s`);
@@ -139,14 +158,31 @@ async function onFailure(ctx: LaneContext, error: unknown): Promise<void> {
     const delay = state.nextConcurrencyBackoffMs(Math.random());
     setPhase('backing_off', `Salesforce is busy with other long requests; retrying in ${Math.round(delay / 1000)}s`);
     await waitForCommand(ctx, delay);
+  } else if (ctx.quotaGates) {
+    await waitForFix(ctx, explanation.code, explanation.permanent);
   } else {
     setPhase('error', `${explanation.code}: waiting for a fix (re-checks hourly and on resume)`);
     await waitForCommand(ctx, explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs);
   }
 }
 
+/** A permanent error re-checks after minutes, then ever longer up to hours (a resume re-checks at once). */
+async function waitForFix(ctx: LaneContext, code: string, permanent: boolean): Promise<void> {
+  const { state, timings } = ctx;
+  const first = timings.errorRecheckFirstMs ?? 5 * 60 * 1000;
+  const delay = permanent ? Math.min(timings.errorRecheckMs, first * 2 ** state.backoffAttempt++) : ctx.settings.pollIntervalMs;
+  const until = new Date(Date.now() + delay).toISOString();
+  state.status.waiting = { kind: 'error_recheck', reason: code, until };
+  ctx.setPhase('error', `${code}: waiting for a fix; re-checks at ${until} and at once on resume`);
+  try {
+    await waitForCommand(ctx, delay);
+  } finally {
+    state.status.waiting = null;
+  }
+}
+
 /** Waits up to `ms` for a command; true when one arrived. */
-async function waitForCommand({ state, pendingCommandsCutWaits }: LaneContext, ms: number): Promise<boolean> {
+export async function waitForCommand({ state, pendingCommandsCutWaits }: LaneContext, ms: number): Promise<boolean> {
   state.wake = false;
   if (pendingCommandsCutWaits && state.hasCommandToActOn) return true;
   return condition(() => state.wake || state.ended, ms);

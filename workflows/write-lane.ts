@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, LogFollowupsResult } from '../activities/index.js';
 import { explainError } from '../domain/error-explanations.js';
+import { limitCleared } from './quota-gate.js';
 import type { LaneContext } from './read-lane.js';
 
 /** Patch id: the write lane logs posted follow-ups as Salesforce Tasks (its first command is behind it). */
@@ -70,6 +71,9 @@ async function writeLoop(ctx: WriteLaneContext): Promise<void> {
     if (!sendAtOnce) await condition(() => state.followupsPosted.size >= FULL_BATCH || mustStop(), ctx.timings.followupFlushMs ?? DEFAULT_FLUSH_MS);
     if (mustStop()) return;
     if (state.paused) continue;
+    // During a quota backoff no Task call goes out (the follow-ups stay queued), and only one lane probes after it.
+    if (ctx.quotaGates) await limitCleared(state, mustStop);
+    if (mustStop()) return;
     state.followupsPosted.clear();
     state.followupsPending = false;
     const result = await sendBatch(ctx);
@@ -97,6 +101,13 @@ async function sendBatch(ctx: WriteLaneContext): Promise<LogFollowupsResult | un
       await condition(() => state.ended || ctx.runEnding());
       return undefined;
     }
+    if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && ctx.quotaGates) {
+      // The lane-wide backoff episode: the next batch waits for it (limitCleared), no retry of its own.
+      state.quota.limitRefused(Date.now(), () => state.nextBackoffMs(ctx.timings, Math.random()));
+      state.wake = true;
+      return undefined;
+    }
+    if (ctx.quotaGates) state.quota.probing = false;
     const delay =
       explanation.code === 'REQUEST_LIMIT_EXCEEDED' ? ctx.timings.backoffBaseMs : explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs;
     await condition(() => state.ended || ctx.runEnding() || state.wake, delay);

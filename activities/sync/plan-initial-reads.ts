@@ -24,13 +24,23 @@ type Counts = Map<SyncedObject, number>;
  * call (limits/recordCount) for all three objects; when the connected user may not read that
  * resource, one `SELECT COUNT()` per object instead (exact, and limited to what the user can see).
  */
-export async function planInitialReads(conn: jsforce.Connection, db: Db, connectionId: string, minBulkRecords: number, countCall: CountCall): Promise<void> {
+export async function planInitialReads(conn: jsforce.Connection, db: Db, connectionId: string, minBulkRecords: number, countCall: CountCall): Promise<InitialReadEstimate> {
   const counts = (await recordCounts(conn, countCall)) ?? (await soqlCounts(conn, countCall));
+  const estimate: InitialReadEstimate = { records: 0, apiCalls: 0 };
   for (const object of SYNCED_OBJECTS) {
     const recordCount = counts.get(object) ?? 0;
-    const { method } = chooseReadMethod({ recordCount, minBulkRecords });
+    const { method, expectedApiCalls } = chooseReadMethod({ recordCount, minBulkRecords });
     await planInitialRead(db, { connectionId, object }, { method, plannedRecords: recordCount });
+    estimate.records += recordCount;
+    estimate.apiCalls += expectedApiCalls;
   }
+  return estimate;
+}
+
+/** The whole initial read's size and expected API calls (for the workflow's auto-planning). */
+export interface InitialReadEstimate {
+  records: number;
+  apiCalls: number;
 }
 
 /** limits/recordCount (a cached snapshot), or undefined when the user may not use it. */

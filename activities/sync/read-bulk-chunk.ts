@@ -2,11 +2,12 @@ import { log } from '@temporalio/activity';
 import type jsforce from 'jsforce';
 import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
-import { bulkJobCreated, bulkJobLost, bulkJobPolled } from '../../db/cursor-transitions.js';
+import { connectionUserId } from '../../db/connections.js';
+import { bulkJobCreated, bulkJobLost, bulkJobPolled, bulkJobRequested } from '../../db/cursor-transitions.js';
 import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
-import { createQueryJob, fetchResultsPage, isQueryJobGone, queryJobStatus } from '../../salesforce/bulk-query.js';
+import { createQueryJob, fetchResultsPage, isQueryJobGone, listQueryJobs, queryJobStatus } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
@@ -28,6 +29,13 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   const key = { connectionId: cursor.connection_id, object: cursor.object };
   const jobId = cursor.bulk_job_id;
   if (!jobId) {
+    const orphan = cursor.bulk_job_requested_at ? await findOrphanJob(conn, db, cursor, countCall) : undefined;
+    if (orphan) {
+      log.info('Reusing the Bulk query job a stopped worker had asked for', { object: cursor.object, jobId: orphan });
+      await advanceCursor(db, key, bulkJobCreated(orphan));
+      return { waitMs: 0 };
+    }
+    await advanceCursor(db, key, bulkJobRequested(new Date()));
     countCall();
     const created = await createQueryJob(conn, bulkInitialQuery(cursor.object));
     // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
@@ -70,6 +78,32 @@ async function nextChunk(conn: jsforce.Connection, jobId: string, locator: strin
     chunk = await fetchResultsPage(conn, jobId, request);
   }
   return { records: chunk.records as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+}
+
+/** How far back (Salesforce's clock against ours) a job asked for by a stopped worker may have been created. */
+const ORPHAN_CLOCK_SKEW_MS = 60_000;
+const ORPHAN_LIST_PAGES = 3;
+
+/**
+ * A worker stopped after asking Salesforce for this read's job and before keeping its id: the job
+ * exists (Salesforce got the request) and costs nothing more to use. Ours is the newest usable query
+ * job on this object by the connection's user since the request; none found → a new job as usual.
+ */
+async function findOrphanJob(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall): Promise<string | undefined> {
+  const since = new Date(cursor.bulk_job_requested_at!).getTime() - ORPHAN_CLOCK_SKEW_MS;
+  const userId = await connectionUserId(db, cursor.connection_id);
+  const jobs = await listQueryJobs(conn, ORPHAN_LIST_PAGES, countCall);
+  const candidates = jobs.filter(
+    (job) =>
+      job.object === cursor.object &&
+      job.operation === 'query' &&
+      job.createdById === userId &&
+      Date.parse(job.createdDate) >= since &&
+      job.state !== 'Failed' &&
+      job.state !== 'Aborted',
+  );
+  candidates.sort((a, b) => Date.parse(b.createdDate) - Date.parse(a.createdDate));
+  return candidates[0]?.id;
 }
 
 /**

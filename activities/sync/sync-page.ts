@@ -11,7 +11,7 @@ import { applyAndAdvance } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
 import { whileHeartbeating } from '../connection-stop.js';
-import { planInitialReads } from './plan-initial-reads.js';
+import { planInitialReads, type InitialReadEstimate } from './plan-initial-reads.js';
 import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
@@ -37,6 +37,8 @@ export interface SyncPageResult {
   apiUsage: { used: number; max: number } | null;
   /** A Bulk job is still processing (or was just replaced): call again after this long (the workflow's durable timer). */
   waitMs?: number;
+  /** Set by the page that planned the initial read: its size and expected calls (auto-planning). */
+  estimate?: InitialReadEstimate;
 }
 
 /** Heartbeats while a page runs, so a dead worker's page is retried elsewhere within the heartbeat timeout. */
@@ -58,13 +60,14 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
   };
   const fetched = await withSalesforce(tokens, connectionId, async (conn) => {
     let current = cursor;
+    let estimate: InitialReadEstimate | undefined;
     if (read.mode === 'initial' && !current.method) {
-      await planInitialReads(conn, db, connectionId, sync.bulkMinRecords, countCall);
+      estimate = await planInitialReads(conn, db, connectionId, sync.bulkMinRecords, countCall);
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
     }
     const page: FetchedPage | BulkWait =
       read.mode === 'initial' && current.method === 'bulk' ? await readBulkChunk(conn, db, current, countCall) : await readRestPage(conn, current, read, countCall);
-    return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage };
+    return { page, cursor: current, apiUsage: conn.limitInfo?.apiUsage, estimate };
   }).catch((error: unknown) => {
     // Typed by Salesforce error code (a revoked grant included) so the workflow decides.
     throw toActivityFailure(error);
@@ -101,7 +104,8 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
 
   const fetched = await fetchPage(deps, connectionId, cursor, read, stop);
   const apiUsage = fetched.apiUsage ? { used: fetched.apiUsage.used, max: fetched.apiUsage.limit } : null;
-  if ('waitMs' in fetched.page) return { ...nothingRead(cursor), done: false, apiCalls: fetched.apiCalls, apiUsage, waitMs: fetched.page.waitMs };
+  const estimate = fetched.estimate ? { estimate: fetched.estimate } : {};
+  if ('waitMs' in fetched.page) return { ...nothingRead(cursor), done: false, apiCalls: fetched.apiCalls, apiUsage, waitMs: fetched.page.waitMs, ...estimate };
   // Disconnected meanwhile: the connection's data is not written to any more.
   stop.throwIfAborted();
   heartbeat();
@@ -115,6 +119,7 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
     recordsSynced: applied.recordsSynced,
     apiCalls: fetched.apiCalls,
     apiUsage,
+    ...estimate,
   };
 }
 

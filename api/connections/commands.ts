@@ -1,6 +1,6 @@
 import type { ConnectionStatus } from '../../domain/connection-status.js';
 import type { Environment } from '../../domain/environment.js';
-import { runSupportCommand, type SupportCommand } from '../temporal.js';
+import { runSupportCommand, setQuotaSetting, type QuotaOutcome, type QuotaSetting, type SupportCommand } from '../temporal.js';
 import { connectionStatus, type LifecycleDeps } from './lifecycle.js';
 
 export type { SupportCommand } from '../temporal.js';
@@ -25,4 +25,9 @@ export async function sendSupportCommand(
   deps.logger.warn({ accountId, environment, command }, 'support command still waiting for the page in flight; answering the current status');
   const status = await connectionStatus(deps, accountId, environment);
   return status ? { applied: false, status } : null;
+}
+
+/** Sets the connection's off-hours window or API allocation; answers the status with it in effect. */
+export function setQuotaSettingFor(deps: LifecycleDeps, accountId: string, environment: Environment, setting: QuotaSetting): Promise<QuotaOutcome> {
+  return setQuotaSetting(deps.temporal, accountId, environment, setting, COMMAND_WAIT_MS);
 }

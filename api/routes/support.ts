@@ -4,6 +4,7 @@ import { syncHealth } from '../connections/health.js';
 import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
 import { findConnection } from '../../db/connections.js';
 import { ApiError } from '../errors.js';
+import { registerQuotaRoutes } from './support-quota.js';
 import { ConnectionParams, ConnectionStatusSchema, ErrorSchema, errorResponses } from '../schemas.js';
 
 const descriptions: Record<SupportCommand, string> = {
@@ -110,6 +111,7 @@ const healthRoute = createRoute({
 });
 
 export function registerSupportRoutes(app: OpenAPIHono, deps: LifecycleDeps): void {
+  registerQuotaRoutes(app, deps);
   app.openapi(healthRoute, async (c) => {
     const { accountId, environment } = c.req.valid('param');
     const [row, status] = await Promise.all([findConnection(deps.db, accountId, environment), connectionStatus(deps, accountId, environment)]);

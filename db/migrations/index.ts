@@ -12,6 +12,7 @@ import * as m0010 from './0010_bulk_job_progress.js';
 import * as m0011 from './0011_delete_reconciliation.js';
 import * as m0012 from './0012_followup_tasks.js';
 import * as m0013 from './0013_write_back_outbox.js';
+import * as m0019 from './0019_bulk_job_request.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_delete_reconciliation': m0011,
   '0012_followup_tasks': m0012,
   '0013_write_back_outbox': m0013,
+  '0019_bulk_job_request': m0019,
 };

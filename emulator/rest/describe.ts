@@ -1,7 +1,7 @@
 // describeGlobal, sObject basic information and describe, shaped like Salesforce's responses
 // (the subset of properties clients read), narrowed to what the caller may see.
 import type { FieldDef, ObjectDef } from '../schema.js';
-import { STANDARD_OBJECTS } from '../schema.js';
+import { isLongText, STANDARD_OBJECTS } from '../schema.js';
 
 const SOAP_TYPES: Record<string, string> = {
   id: 'tns:ID', reference: 'tns:ID', string: 'xsd:string', textarea: 'xsd:string', email: 'xsd:string', phone: 'xsd:string',
@@ -60,7 +60,7 @@ function describeField(f: FieldDef) {
     dependentPicklist: false,
     digits: f.type === 'int' ? 9 : 0,
     externalId: f.externalId,
-    filterable: f.type !== 'textarea',
+    filterable: !isLongText(f),
     groupable: !['textarea', 'double', 'currency', 'percent', 'datetime'].includes(f.type),
     htmlFormatted: false,
     idLookup: f.name === 'Id' || f.name === 'Email' || f.name === 'Username' || f.externalId || f.unique,
@@ -78,7 +78,7 @@ function describeField(f: FieldDef) {
     restrictedPicklist: f.restrictedPicklist,
     scale: f.scale,
     soapType: SOAP_TYPES[f.type],
-    sortable: f.type !== 'textarea',
+    sortable: !isLongText(f),
     type: f.type,
     unique: f.name === 'Username' || f.unique,
     updateable: f.updateable,

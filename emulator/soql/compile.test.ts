@@ -59,6 +59,15 @@ describe('compileSoql: names', () => {
     expect(rejected('SELECT Id FROM Contact ORDER BY Bogus').message).toContain("No such column 'Bogus' on entity 'Contact'");
   });
 
+  it('a long text area is selectable but never filtered or sorted on (INVALID_FIELD)', () => {
+    expect(compileSoql('SELECT Id, Description FROM Contact', schema).columns).toEqual(['Id', 'Description']);
+    const filtered = rejected("SELECT Id FROM Contact WHERE Description = 'x'");
+    expect(filtered.errorCode).toBe('INVALID_FIELD');
+    expect(filtered.message).toContain("field 'Description' can not be filtered in a query call");
+    expect(rejected("SELECT Id FROM Contact WHERE Description LIKE 'x%'").message).toContain('can not be filtered');
+    expect(rejected('SELECT Id FROM Contact ORDER BY Description').message).toContain("field 'Description' can not be sorted in a query call");
+  });
+
   it('unknown field on a parent names the parent entity', () => {
     const e = rejected('SELECT Account.Nme FROM Contact');
     expect(e.errorCode).toBe('INVALID_FIELD');
@@ -218,7 +227,7 @@ describe('toRecord and toCsvValues', () => {
   });
 
   it('CSV values keep text verbatim (quoting is the CSV writer’s job)', () => {
-    const q3 = compileSoql('SELECT Description FROM Contact WHERE Description != null', schema);
+    const q3 = compileSoql("SELECT Description FROM Contact WHERE FirstName = 'Ann'", schema);
     const [row] = q3.execute(src);
     expect(q3.toCsvValues(row!, src)).toEqual(['line 1\nline "2", done']);
   });

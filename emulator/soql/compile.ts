@@ -128,7 +128,7 @@ class Compiler {
     }
     if (!field) throw noSuchColumn(this.text, ref.start, last, objects[0]!.name);
     canonical.push(field.name);
-    return { canonical: canonical.join('.'), hops, fieldName: field.name, type: field.type };
+    return { canonical: canonical.join('.'), hops, fieldName: field.name, type: field.type, ...(field.longText ? { longText: true } : {}) };
   }
 
   private typeMismatch(path: ResolvedPath, lit: SoqlLiteral, domain: Domain): SoqlError {
@@ -186,6 +186,12 @@ class Compiler {
     }
   }
 
+  /** Salesforce: "field 'Description' can not be filtered in a query call" (long text areas). */
+  usable(path: ResolvedPath, start: number, use: 'filtered' | 'sorted'): ResolvedPath {
+    if (path.longText) throw errorAt('INVALID_FIELD', this.text, start, `field '${path.canonical}' can not be ${use} in a query call`);
+    return path;
+  }
+
   condition(root: ObjectInfo, c: SoqlCondition): TypedCondition {
     switch (c.kind) {
       case 'and':
@@ -194,17 +200,17 @@ class Compiler {
       case 'not':
         return { kind: 'not', operand: this.condition(root, c.operand) };
       case 'compare': {
-        const path = this.resolvePath(root, c.field);
+        const path = this.usable(this.resolvePath(root, c.field), c.field.start, 'filtered');
         const domain = domainOf(path.type);
         return { kind: 'compare', path, domain, op: c.op, value: this.typedValue(path, domain, c.value) };
       }
       case 'in': {
-        const path = this.resolvePath(root, c.field);
+        const path = this.usable(this.resolvePath(root, c.field), c.field.start, 'filtered');
         const domain = domainOf(path.type);
         return { kind: 'in', path, domain, negated: c.negated, values: c.values.map((v) => this.typedValue(path, domain, v)) };
       }
       case 'like': {
-        const path = this.resolvePath(root, c.field);
+        const path = this.usable(this.resolvePath(root, c.field), c.field.start, 'filtered');
         const domain = domainOf(path.type);
         if (domain === 'id') {
           throw errorAt('INVALID_QUERY_FILTER_OPERATOR', this.text, c.opStart, 'invalid operator on id field');
@@ -247,7 +253,7 @@ export function compileSoql(text: string, schema: SoqlSchema): CompiledQuery {
 
   const where = query.where ? compiler.condition(root, query.where) : undefined;
   const sortSpecs: SortSpec[] = query.orderBy.map((o) => ({
-    path: compiler.resolvePath(root, o.field),
+    path: compiler.usable(compiler.resolvePath(root, o.field), o.field.start, 'sorted'),
     descending: o.direction === 'DESC',
     nullsFirst: o.nulls === 'FIRST',
   }));

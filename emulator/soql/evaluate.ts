@@ -42,6 +42,8 @@ export interface ResolvedPath {
   /** Canonical name of the final field. */
   fieldName: string;
   type: SoqlFieldType;
+  /** A long text area: Salesforce refuses it in WHERE and ORDER BY. */
+  longText?: boolean;
 }
 
 export type Lookup = (id: string) => SoqlRow | null;

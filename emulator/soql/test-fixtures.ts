@@ -37,7 +37,7 @@ export const objects: SoqlObject[] = [
       { name: 'Phone', type: 'phone' },
       { name: 'Birthdate', type: 'date' },
       { name: 'HasOptedOutOfEmail', type: 'boolean' },
-      { name: 'Description', type: 'textarea' },
+      { name: 'Description', type: 'textarea', longText: true },
       { name: 'AccountId', type: 'reference', relationshipName: 'Account', referenceTo: ['Account'] },
       { name: 'Score__c', type: 'double' },
     ],

@@ -23,6 +23,8 @@ export interface SoqlField {
   type: SoqlFieldType;
   relationshipName?: string;
   referenceTo?: string[];
+  /** A long text area (textarea over 255 characters): selectable, but never filtered or sorted on. */
+  longText?: boolean;
 }
 
 export interface SoqlObject {

@@ -145,6 +145,29 @@ describe('a Bulk job that takes 3 minutes (org clock)', () => {
   }, 240_000);
 });
 
+describe('a worker killed while Salesforce creates its Bulk job', () => {
+  it('the restarted worker finds that job (one list call) instead of creating a second one', async () => {
+    const account = 'acct-bulk-orphan';
+    const contacts = 12_000;
+    const org = await orgWith(contacts, 341);
+    // Every request is held 3 s before Salesforce handles it: the job is created after the worker died.
+    await system.control.setFaults(org.orgId, { latencyMs: 3_000 });
+    await connectThroughBrowser(system, account, 'production', org);
+
+    await cursorWhen(account, (cursor) => cursor.bulk_job_requested_at !== null && cursor.bulk_job_id === null, 120_000);
+    worker.kill('SIGKILL');
+    await eventually(async () => count(await system.control.usage(org.orgId), 'POST /jobs/query') === 1 || undefined, 30_000);
+    await system.control.setFaults(org.orgId, { latencyMs: 0 });
+    worker = await startWorkerProcess(system, workers);
+
+    await expectInitialSyncEqualsOrg(account, org, contacts);
+    const usage = await system.control.usage(org.orgId);
+    expect(count(usage, 'POST /jobs/query')).toBe(1);
+    expect(count(usage, 'GET /jobs/query')).toBe(1);
+    expect(await contactCursor(account)).toMatchObject({ bulk_jobs_lost: 0, bulk_job_requested_at: null, initial_done: true });
+  }, 240_000);
+});
+
 describe('a Bulk job deleted mid-read', () => {
   it('results gone after the first chunk (retention, org clock): a new job reads the object again and the data equals the org', async () => {
     const account = 'acct-bulk-deleted';

@@ -78,7 +78,7 @@ describe.concurrent('connection workflow logic (fake activities)', () => {
     await handle.signal(disconnectSignal, { reason: 'test over' });
   });
 
-  it('resume re-checks an erroring connection at once (the hourly re-check is not waited for)', async () => {
+  it('resume re-checks an erroring connection at once (the first re-check, after 5 minutes, is not waited for)', async () => {
     let denied = true;
     const { handle } = await harness.start('resume-error', {}, (org) => {
       org.script = () => {
@@ -87,7 +87,8 @@ describe.concurrent('connection workflow logic (fake activities)', () => {
       };
     });
     await statusWhere(handle, (s) => s.phase === 'error');
-    expect(await timerDurations(harness.client, handle.workflowId)).toEqual([60 * 60 * 1000]);
+    // Re-checks grow from minutes to hours (errorRecheckFirstMs doubling up to errorRecheckMs).
+    expect(await timerDurations(harness.client, handle.workflowId)).toEqual([5 * 60 * 1000]);
     denied = false;
     const resumed = await handle.executeUpdate(resumeUpdate);
     expect(resumed.phase).toBe('initial_sync');

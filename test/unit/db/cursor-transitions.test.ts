@@ -3,6 +3,7 @@ import {
   bulkJobCreated,
   bulkJobLost,
   bulkJobPolled,
+  bulkJobRequested,
   initialPageApplied,
   initialReadCompleted,
   pageApplied,
@@ -59,9 +60,14 @@ describe('cursor transitions', () => {
     expect(change).not.toHaveProperty('initial_done');
   });
 
-  it('bulkJobCreated writes the job, a fresh poll count, no results locator, and the mode', () => {
+  it('bulkJobCreated writes the job, a fresh poll count, no results locator, the mode, and ends the request', () => {
     const { updated_at: _at, ...change } = bulkJobCreated('750x');
-    expect(change).toEqual({ bulk_job_id: '750x', bulk_job_polls: 0, locator: null, mode: 'initial' });
+    expect(change).toEqual({ bulk_job_id: '750x', bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial' });
+  });
+
+  it('bulkJobRequested notes when the job was asked for (a crash before its id is kept can find it)', () => {
+    const at = new Date('2024-05-01T12:00:00Z');
+    expect(bulkJobRequested(at)).toEqual({ bulk_job_requested_at: at, updated_at: at });
   });
 
   it('bulkJobPolled keeps the poll count (the next poll waits longer)', () => {

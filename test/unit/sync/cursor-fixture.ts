@@ -23,6 +23,7 @@ export function cursorRow(overrides: Partial<CursorRow> = {}): CursorRow {
     bulk_jobs_lost: 0,
     bulk_job_lost_reason: null,
     bulk_job_lost_at: null,
+    bulk_job_requested_at: null,
     updated_at: new Date('2024-01-01T00:00:00Z'),
     ...overrides,
   };
