@@ -1,5 +1,5 @@
 import { listConnectionsPage, type ConnectionListFilter } from '../../db/connection-list.js';
-import type { SyncPhase } from '../../domain/connection-status.js';
+import type { ConnectionStatus, SyncPhase } from '../../domain/connection-status.js';
 import { connectionStatus, type LifecycleDeps } from '../connections/lifecycle.js';
 import { runningConnectionsInPhase } from '../temporal.js';
 import type { ListModel, ListRow } from './views/list.js';
@@ -12,9 +12,15 @@ export const PAGE_SIZE = 25;
 /** Running workflows of one phase the filter reads at most (a search by account narrows further). */
 const PHASE_MATCH_LIMIT = 2000;
 
-function usageText(used: number | undefined, max: number | undefined): string {
-  if (used === undefined || max === undefined) return '—';
-  return `${used.toLocaleString('en-US')} of ${max.toLocaleString('en-US')}`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The sync's calls against its allocation (when the worker reports it), and the org's against its limit. */
+function usageText(status: ConnectionStatus): string {
+  const parts: string[] = [];
+  const allocation = status.allocation;
+  if (allocation?.allowedCalls != null) parts.push(`sync ${count(allocation.usedCalls24h)} of ${count(allocation.allowedCalls)} allocated`);
+  if (status.apiUsage) parts.push(`org ${count(status.apiUsage.used)} of ${count(status.apiUsage.max)}`);
+  return parts.length > 0 ? parts.join('; ') : '—';
 }
 
 async function rowView(deps: LifecycleDeps, row: Awaited<ReturnType<typeof listConnectionsPage>>['rows'][number]): Promise<ListRow> {
@@ -25,7 +31,7 @@ async function rowView(deps: LifecycleDeps, row: Awaited<ReturnType<typeof listC
     ...base,
     phase: status.phase,
     lastSyncAt: status.lastSyncAt,
-    apiUse: usageText(status.apiUsage?.used, status.apiUsage?.max),
+    apiUse: usageText(status),
     error: status.error ? `${status.error.code}: ${status.error.message}` : null,
   };
 }

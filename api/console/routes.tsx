@@ -6,6 +6,7 @@ import type { LifecycleDeps } from '../connections/lifecycle.js';
 import { connectionListModel } from './connection-list.js';
 import { connectionPage, Target, type Env } from './connection-page.js';
 import { csrfProblem } from './csrf.js';
+import { registerQuotaForms } from './quota-routes.js';
 import { endSession, readSession, sameSecret, startSession, type ConsoleSession } from './session.js';
 import { ListPage } from './views/list.js';
 import { LoginPage, ProblemPage } from './views/layout.js';
@@ -81,6 +82,7 @@ export function registerConsoleRoutes(app: Hono, deps: LifecycleDeps): void {
     return c.html(<ListPage model={model} />);
   });
   console.get('/support/connections/:accountId/:environment', (c) => connectionPage(c, deps));
+  registerQuotaForms(console, deps);
   for (const command of ['pause', 'resume', 'resync'] as const) {
     console.post(`/support/connections/:accountId/:environment/${command}`, async (c) => {
       const target = Target.safeParse(c.req.param());

@@ -107,6 +107,52 @@ describe(`support console in Chromium${skipNote}`, () => {
     await page.close();
   });
 
+  it.skipIf(noChromium)('set an off-hours window: a resync waits for it (waiting_offhours, next start); clear it; set the allocation', async () => {
+    const page = await context.newPage();
+    await page.goto(`${system.apiUrl}/support/connections/${accountId}/production`);
+    // A UTC window two to three hours from now: closed now.
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const opensAt = Date.now() + 2 * 60 * 60 * 1000;
+    await page.fill('#window-start', hhmm(opensAt));
+    await page.fill('#window-end', hhmm(opensAt + 60 * 60 * 1000));
+    expect(await page.locator('#window-timezone option').count()).toBeGreaterThan(300);
+    await page.selectOption('#window-timezone', 'UTC');
+    await page.getByRole('button', { name: 'Set window' }).click();
+    expect(await page.getByTestId('notice').textContent()).toContain('Window set; next start');
+    expect(await page.getByTestId('window').textContent()).toContain(`${hhmm(opensAt)}`);
+    const nextStart = await page.getByTestId('next-start').textContent();
+    expect(nextStart).toContain(`T${hhmm(opensAt)}:00.000Z`);
+
+    // A resync is heavy work: it waits for the window.
+    await page.getByRole('button', { name: 'Resync' }).click();
+    await eventually(async () => {
+      await page.goto(`${system.apiUrl}/support/connections/${accountId}/production`);
+      return (await phaseOf(page)) === 'waiting_offhours';
+    }, 20_000);
+    expect(await page.getByTestId('next-start').textContent()).toBe(nextStart);
+    expect(await page.getByTestId('waiting').textContent()).toContain(new Date(Date.parse(nextStart!.slice(0, 24))).toISOString());
+    await page.screenshot({ path: path.join(screenshots, 'waiting-offhours.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Clear window' }).click();
+    expect(await page.getByTestId('notice').textContent()).toContain('Window cleared');
+    await eventually(async () => {
+      await page.goto(`${system.apiUrl}/support/connections/${accountId}/production`);
+      return (await phaseOf(page)) !== 'waiting_offhours';
+    }, 20_000);
+
+    await page.fill('#allocation-share', '0.25');
+    await page.getByRole('button', { name: 'Set allocation' }).click();
+    expect(await page.getByTestId('notice').textContent()).toContain('Allocation set');
+    expect(await page.getByTestId('allocation-summary').textContent()).toContain('25% of the org');
+    // A bad window is refused with the reason, and nothing changes.
+    await page.fill('#window-start', '01:00');
+    await page.fill('#window-end', '01:00');
+    await page.getByRole('button', { name: 'Set window' }).click();
+    expect(await page.getByTestId('problem').textContent()).toContain('must differ');
+    expect(await page.getByTestId('window').textContent()).toContain('none');
+    await page.close();
+  });
+
   it.skipIf(noChromium)('form posts without the session token, or from another site, are refused', async () => {
     const pauseUrl = `${system.apiUrl}/support/connections/${accountId}/production/pause`;
     // Signed in (the previous test's session), same origin, but no CSRF token in the form.

@@ -1,6 +1,7 @@
 import type { SyncHealth } from '../../connections/health.js';
 import type { ConnectionStatus } from '../../../domain/connection-status.js';
 import { CurrentError, Deletes, ObjectProgress, RecordErrors, WriteBack } from './health.js';
+import { Quota } from './quota.js';
 import { CsrfField, Layout } from './layout.js';
 import { actionPath } from './paths.js';
 
@@ -115,6 +116,7 @@ export function ConnectionPage({ model }: { model: ConnectionModel }) {
       )}
       <Summary model={model} />
       <Actions model={model} />
+      <Quota status={status} csrfToken={model.csrfToken} />
       <section>
         <h2>Current error</h2>
         <CurrentError error={status.error} />

@@ -87,7 +87,7 @@ export function ListPage({ model }: { model: ListModel }) {
             <th>Org</th>
             <th>Phase</th>
             <th>Last sync</th>
-            <th>API use (24 h)</th>
+            <th>API calls (24 h)</th>
             <th>Current error</th>
           </tr>
         </thead>
