@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { LifecycleDeps } from './connections/lifecycle.js';
+import { registerConsoleRoutes } from './console/routes.js';
 import { ApiError, errorResponse } from './errors.js';
 import type { Probe } from './health-probes.js';
 import { requireBearer } from './middleware/auth.js';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDependencies, options: AppOptions = {}): Open
   registerSupportRoutes(app, deps);
   registerFollowupRoutes(app, deps);
   registerDocsRoutes(app);
+  registerConsoleRoutes(app, deps);
   options.extraRoutes?.(app, deps);
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`)));

@@ -235,3 +235,24 @@ function isNotRunning(error: unknown): boolean {
 function isUnknownUpdate(error: unknown): boolean {
   return error instanceof WorkflowUpdateFailedError && /No registered handler for update/.test(error.cause?.message ?? '');
 }
+
+/**
+ * Running connections whose SyncPhase search attribute is `phase` (Temporal's visibility, which trails
+ * the workflow by a moment), at most `limit`; `capped` when there were more. For the support console.
+ */
+export async function runningConnectionsInPhase(
+  client: Client,
+  phase: SyncPhase,
+  limit: number,
+): Promise<{ connections: Array<{ accountId: string; environment: Environment }>; capped: boolean }> {
+  const query = `WorkflowType = 'connectionWorkflow' AND ExecutionStatus = 'Running' AND ${SyncPhaseKey.name} = '${phase}'`;
+  const connections: Array<{ accountId: string; environment: Environment }> = [];
+  for await (const execution of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+    const accountId = execution.typedSearchAttributes.get(FastFollowAccountIdKey);
+    const environment = execution.typedSearchAttributes.get(SalesforceEnvironmentKey) as Environment | undefined;
+    if (!accountId || !environment) continue;
+    if (connections.length === limit) return { connections, capped: true };
+    connections.push({ accountId, environment });
+  }
+  return { connections, capped: false };
+}

@@ -1,13 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createControlClient, startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { installTemporalRuntimeLogging, type TemporalLevel, type TemporalLogTarget } from '../worker/runtime-logging.js';
 import { Cleanup } from './cleanup.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
 import type { EmulatorSeed, SeededEmulator } from './emulator-seeds.js';
 import { postgresDataDir } from './postgres-data-dir.js';
+import { savedEmulatorFiles, seedOrReuse } from './saved-emulator.js';
 import { startTemporalDevServer, type DevServer } from './temporal-server.js';
+
+/** The Salesforce emulator to start and how to fill it. */
+export interface EmulatorChoice {
+  seed: EmulatorSeed;
+  logRequests?: boolean;
+  /**
+   * Keep the emulator's orgs, tokens and records in `dataDir` across restarts (`npm start`);
+   * tests and the benchmark leave it off and get a fresh in-memory emulator.
+   */
+  persist?: boolean;
+}
 
 /** Fixed ports (`npm start`); a free port for each one left out. */
 export interface LocalPorts {
@@ -28,7 +40,7 @@ export interface InfrastructureOptions {
   /** 'dev-server' starts the Temporal CLI dev server; an address is used as it is. */
   temporal?: 'dev-server' | { address: string };
   /** Start the Salesforce emulator and seed it; the Salesforce settings come from elsewhere when left out. */
-  emulator?: { seed: EmulatorSeed; callbackUrl: string; logRequests?: boolean };
+  emulator?: EmulatorChoice & { callbackUrl: string };
   /** Keep Postgres's cluster and Temporal's history here; temporary folders and memory when left out. */
   dataDir?: string;
   ports?: LocalPorts;
@@ -119,13 +131,15 @@ async function startTemporal(options: InfrastructureOptions, cleanup: Cleanup): 
 
 async function startSalesforce(options: InfrastructureOptions, cleanup: Cleanup): Promise<Piece<Pick<LocalInfrastructure, 'emulator'>>> {
   if (!options.emulator) return { env: {} };
+  const saveIn = options.emulator.persist ? options.dataDir : undefined;
   const running = await startEmulator({
     port: options.ports?.emulator ?? 0,
     sandboxPort: options.ports?.emulatorSandbox ?? 0,
     logRequests: options.emulator.logRequests ?? false,
+    ...(saveIn ? { persistFile: savedEmulatorFiles(saveIn).state } : {}),
   });
   cleanup.add('Salesforce emulator', () => running.close());
-  const seeded = await options.emulator.seed(createControlClient(running.productionUrl), options.emulator.callbackUrl);
+  const seeded = await seedOrReuse(running, options.emulator.seed, options.emulator.callbackUrl, saveIn);
   return {
     emulator: { running, seeded },
     env: {

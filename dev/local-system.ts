@@ -7,9 +7,8 @@ import { startWorker, type RunningWorker } from '../worker/run-worker.js';
 import { Cleanup } from './cleanup.js';
 import { registerDemoRoutes } from './demo-routes.js';
 import { loadOrCreateDevSecrets, type DevSecrets } from './dev-secrets.js';
-import type { EmulatorSeed } from './emulator-seeds.js';
 import { freePort } from './free-port.js';
-import { startLocalInfrastructure, type InfrastructureOptions, type LocalInfrastructure } from './local-infrastructure.js';
+import { startLocalInfrastructure, type EmulatorChoice, type InfrastructureOptions, type LocalInfrastructure } from './local-infrastructure.js';
 
 export interface LocalSystemOptions extends Omit<InfrastructureOptions, 'emulator'> {
   /** Settings the system is configured from (process.env for `npm start`); gaps are filled in. */
@@ -17,7 +16,7 @@ export interface LocalSystemOptions extends Omit<InfrastructureOptions, 'emulato
   /** Applied over everything else (a test's overrides). */
   overrides?: Record<string, string>;
   /** Start and seed the Salesforce emulator; its URLs and Connected App become the SALESFORCE_* settings. */
-  emulator?: { seed: EmulatorSeed; logRequests?: boolean };
+  emulator?: EmulatorChoice;
   /** The worker's and the API's logger. */
   logger: Logger;
   /** Run a worker in this process (default); false leaves the task queue to others (crash tests). */
@@ -55,7 +54,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const emulator = options.emulator && { ...options.emulator, callbackUrl: base.SALESFORCE_CALLBACK_URL! };
   const infrastructure = await startLocalInfrastructure({ ...options, emulator, cleanup });
   try {
-    const env = { ...base, ...infrastructure.env, ...options.overrides };
+    const ui = infrastructure.temporal?.uiUrl;
+    const env = { ...base, ...(ui && !base.TEMPORAL_UI_URL ? { TEMPORAL_UI_URL: ui } : {}), ...infrastructure.env, ...options.overrides };
     const config = loadConfig(env);
     await prepareDatabase(config.DATABASE_URL);
     const worker = options.worker === false ? undefined : await startWorker(config, options.logger);

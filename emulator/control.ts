@@ -136,8 +136,6 @@ async function parse<T>(schema: z.ZodType<T>, c: { req: { text(): Promise<string
   return result.data;
 }
 
-const adminUserIds = new WeakMap<Org, string>();
-
 function addUser(state: EmulatorState, org: Org, input: z.infer<typeof createUserSchema>, admin = false): UserAccount {
   const key = input.username.toLowerCase();
   if (state.usersByUsername.has(key)) throw new ControlError(409, `Username ${input.username} is already taken (usernames are unique across all orgs)`);
@@ -156,8 +154,8 @@ function addUser(state: EmulatorState, org: Org, input: z.infer<typeof createUse
   if (!admin) state.usersByUsername.set(key, user);
   const now = iso(org.now());
   org.put('User', {
-    Id: user.id, IsDeleted: false, CreatedDate: now, CreatedById: adminUserIds.get(org) ?? user.id, LastModifiedDate: now,
-    LastModifiedById: adminUserIds.get(org) ?? user.id, SystemModstamp: now, Username: user.username, FirstName: user.firstName,
+    Id: user.id, IsDeleted: false, CreatedDate: now, CreatedById: org.adminUserId ?? user.id, LastModifiedDate: now,
+    LastModifiedById: org.adminUserId ?? user.id, SystemModstamp: now, Username: user.username, FirstName: user.firstName,
     LastName: user.lastName, Name: `${user.firstName} ${user.lastName}`.trim(), Email: user.email,
     Alias: localPart.slice(0, 8), IsActive: true, TimeZoneSidKey: org.settings.timezone,
   });
@@ -214,7 +212,7 @@ export function controlRoutes(state: EmulatorState): Hono {
     });
     // Every org has an administrator who owns records created through the control API.
     const admin = addUser(state, org, { username: `admin@${org.id.toLowerCase()}.emulator.invalid`, password: randomBytes(16).toString('hex') }, true);
-    adminUserIds.set(org, admin.id);
+    org.adminUserId = admin.id;
     for (const [objectName, fields] of Object.entries(body.customFields ?? {})) {
       org.addCustomFields(objectOr400(org, objectName).name, fields.map((f) => customField(f as CustomFieldSpec)));
     }
@@ -235,13 +233,13 @@ export function controlRoutes(state: EmulatorState): Hono {
     const options = { kind: body.kind, name: body.name ?? (body.kind === 'full' ? 'full' : 'partial'), recordsPerObject: body.recordsPerObject ?? 10_000 };
     let copy;
     try {
-      copy = copyOrgAsSandbox(state, source, options, adminUserIds.get(source));
+      copy = copyOrgAsSandbox(state, source, options, source.adminUserId);
     } catch (e) {
       if (e instanceof SandboxCopyError) throw new ControlError(e.message.includes('already taken') ? 409 : 400, e.message);
       throw e;
     }
-    const adminId = adminUserIds.get(source);
-    if (adminId) adminUserIds.set(copy.org, adminId);
+    const adminId = source.adminUserId;
+    if (adminId) copy.org.adminUserId = adminId;
     return c.json({
       orgId: copy.org.id,
       instanceUrl: state.productionUrl,
@@ -308,7 +306,7 @@ export function controlRoutes(state: EmulatorState): Hono {
   });
 
   const controlActor = (org: Org, userId?: string): Actor => {
-    const id = userId ? to18(userId) : adminUserIds.get(org);
+    const id = userId ? to18(userId) : org.adminUserId;
     if (!id || !org.users.has(id)) throw new ControlError(400, `No user ${userId} in org ${org.id}`);
     return { userId: id, allowSystemFields: true };
   };

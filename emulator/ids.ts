@@ -62,6 +62,15 @@ export class IdGenerator {
 
   constructor(private readonly pod = 'Ka') {}
 
+  /** The counters, for a saved emulator (persistence.ts). */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.counters);
+  }
+
+  restoreCounts(counts: Record<string, number>): void {
+    this.counters = new Map(Object.entries(counts));
+  }
+
   next(prefix: string): string {
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);

@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { StatePersistence } from './persistence.js';
 import { productionApp, sandboxApp } from './server.js';
 import { EmulatorState } from './store.js';
 import { SalesforceCasedResponse } from './wire-headers.js';
@@ -14,6 +15,11 @@ export interface EmulatorOptions {
   /** 0 = ephemeral; default 4011 */
   sandboxPort?: number;
   logRequests?: boolean;
+  /**
+   * Save the emulator's state to this file (after changes and on close) and restore it on start
+   * (persistence.ts); `npm start` uses it. Left out: memory only (tests, the benchmark).
+   */
+  persistFile?: string;
 }
 
 export interface RunningEmulator {
@@ -21,6 +27,8 @@ export interface RunningEmulator {
   productionUrl: string;
   /** Sandbox login host. */
   sandboxUrl: string;
+  /** True when the state came from `persistFile` (no seeding needed). */
+  restored: boolean;
   close(): Promise<void>;
 }
 
@@ -46,15 +54,31 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
+type Fetch = (req: Request, env: never) => Response | Promise<Response>;
+
+/** Any request may change the state (records, tokens, API usage): each one schedules a save. */
+function savingAfterEach(fetch: Fetch, persistence: StatePersistence | undefined): Fetch {
+  if (!persistence) return fetch;
+  return async (req, env) => {
+    try {
+      return await fetch(req, env);
+    } finally {
+      persistence.changed();
+    }
+  };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const state = new EmulatorState();
-  const production = productionApp(state, options.logRequests);
-  const sandbox = sandboxApp(state, options.logRequests);
-  const prodServer = await listen(production.fetch, host, options.port ?? 4010);
+  const persistence = options.persistFile ? new StatePersistence(state, options.persistFile) : undefined;
+  const restored = persistence?.load() ?? false;
+  const production = savingAfterEach(productionApp(state, options.logRequests).fetch, persistence);
+  const sandbox = savingAfterEach(sandboxApp(state, options.logRequests).fetch, persistence);
+  const prodServer = await listen(production, host, options.port ?? 4010);
   let sandboxServer: ServerType;
   try {
-    sandboxServer = await listen(sandbox.fetch, host, options.sandboxPort ?? 4011);
+    sandboxServer = await listen(sandbox, host, options.sandboxPort ?? 4011);
   } catch (e) {
     await closeServer(prodServer);
     throw e;
@@ -64,8 +88,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     productionUrl: state.productionUrl,
     sandboxUrl: state.sandboxUrl,
+    restored,
     close: async () => {
       await Promise.all([closeServer(prodServer), closeServer(sandboxServer)]);
+      persistence?.flush();
     },
   };
 }

@@ -14,6 +14,11 @@ export function purgedThroughMs(table: Table): number {
   return purgedThrough.get(table) ?? 0;
 }
 
+/** Restores a saved emulator's purge mark (persistence.ts). */
+export function setPurgedThroughMs(table: Table, ms: number): void {
+  if (ms > 0) purgedThrough.set(table, ms);
+}
+
 /** Removes these soft-deleted rows physically; returns how many went. */
 export function purgeRows(table: Table, ids: Iterable<string>): number {
   let purged = 0;

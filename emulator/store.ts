@@ -122,6 +122,8 @@ export class Org {
   readonly customFields = new Map<string, FieldDef[]>();
   readonly usage = new UsageMeter();
   readonly faults = new Faults();
+  /** The org's administrator (created with it; not a login user of the login form). */
+  adminUserId: string | undefined;
   /** SystemModstamp never goes backwards, even when a test moves the clock back. */
   lastStampMs = 0;
   readonly createdAt: string;
@@ -132,9 +134,11 @@ export class Org {
     readonly id: string,
     public settings: OrgSettings,
     private readonly clock: Clock,
+    /** Given when a saved org is restored (persistence.ts). */
+    createdAt?: string,
   ) {
     for (const o of STANDARD_OBJECTS) if (o.name !== 'Organization') this.tables.set(o.name, new Table());
-    this.createdAt = iso(clock.now());
+    this.createdAt = createdAt ?? iso(clock.now());
   }
 
   now(): number {

@@ -30,6 +30,18 @@ class RollingLog {
     return out;
   }
 
+  /** Entries still inside the window, for a saved emulator (persistence.ts). */
+  entries(now: number): [number, string][] {
+    this.expire(now);
+    return this.times.slice(this.head).map((at, i) => [at, this.labels[this.head + i]!]);
+  }
+
+  restore(entries: [number, string][]): void {
+    this.times = entries.map(([at]) => at);
+    this.labels = entries.map(([, label]) => label);
+    this.head = 0;
+  }
+
   private expire(now: number): void {
     const cutoff = now - DAY_MS;
     while (this.head < this.times.length && this.times[this.head]! <= cutoff) this.head++;
@@ -79,6 +91,23 @@ export class UsageMeter {
       limit,
     };
   }
+
+  /** The last 24 hours' calls, for a saved emulator (persistence.ts). */
+  snapshot(now: number): UsageSnapshot {
+    return { calls: this.calls.entries(now), refused: this.refusedCalls.entries(now), tokens: this.tokenCalls.entries(now) };
+  }
+
+  restore(saved: UsageSnapshot): void {
+    this.calls.restore(saved.calls);
+    this.refusedCalls.restore(saved.refused);
+    this.tokenCalls.restore(saved.tokens);
+  }
+}
+
+export interface UsageSnapshot {
+  calls: [number, string][];
+  refused: [number, string][];
+  tokens: [number, string][];
 }
 
 /**

@@ -86,6 +86,8 @@ const environmentSchema = z.object({
   /** Longest wait for any one Salesforce HTTP call (token, REST, Bulk); a token refresh's lease lasts twice this. */
   SALESFORCE_HTTP_TIMEOUT: duration('SALESFORCE_HTTP_TIMEOUT').default(60_000),
   APP_URL: url('APP_URL'),
+  /** The Temporal Web UI (e.g. http://localhost:8233); the support console links each connection's workflow there. */
+  TEMPORAL_UI_URL: url('TEMPORAL_UI_URL').optional(),
   SYNC_POLL_INTERVAL: duration('SYNC_POLL_INTERVAL').default(120_000),
   /** Incremental windows re-read this much before the watermark (late-committing transactions). */
   SYNC_LOOKBACK: duration('SYNC_LOOKBACK', { allowZero: true }).default(5 * 60_000),

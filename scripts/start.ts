@@ -42,7 +42,7 @@ runMain(async () => {
     host: 'localhost',
     postgres: env.DATABASE_URL ? { url: env.DATABASE_URL } : 'embedded',
     temporal: env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS } : 'dev-server',
-    ...(env.SALESFORCE_CLIENT_ID ? {} : { emulator: { seed: demoOrgsSeed } }),
+    ...(env.SALESFORCE_CLIENT_ID ? {} : { emulator: { seed: demoOrgsSeed, persist: true } }),
     // The demo page (no bearer token) is APP_URL's default, only with the emulator; the API then
     // listens on 127.0.0.1 only (dev/local-system.ts).
     demo: !env.APP_URL && !env.SALESFORCE_CLIENT_ID,
@@ -85,6 +85,7 @@ function banner(system: LocalSystem, dataDir: string): string[] {
   lines.push(`  Worker                   task queue ${system.config.TEMPORAL_TASK_QUEUE} on ${system.config.TEMPORAL_ADDRESS}`);
   lines.push(`  API                      ${system.api.url}  (docs: ${system.api.url}/api/docs, health: ${system.api.url}/api/health)`);
   lines.push(`  Demo app page            ${system.config.APP_URL}`);
+  lines.push(`  Support console          ${system.api.url}/support  (sign in with the support token)`);
   if (!process.env.API_TOKEN || !process.env.SUPPORT_TOKEN) {
     // Not printed: tokens stay out of terminals and logs; they live in a 0600 file.
     lines.push(`  Local API/support tokens ${path.join(dataDir, 'dev-secrets.json')}`);
