@@ -35,7 +35,7 @@ export const APPLICATION_FOLDERS = Object.keys(LAYER_RULES);
 const DEV_FOLDERS = ['dev', 'scripts', 'bench', 'test'];
 const TEMPORAL_FOLDERS = ['workflows', 'activities', 'worker', ...DEV_FOLDERS];
 /** The one API module that talks to Temporal. */
-const TEMPORAL_FILES = ['api/temporal.ts'];
+const TEMPORAL_FILES = ['api/temporal.ts', 'api/temporal-support.ts'];
 /** The workflow sandbox is deterministic: only these packages may be imported there. */
 const WORKFLOW_PACKAGES = ['@temporalio/workflow', '@temporalio/common'];
 

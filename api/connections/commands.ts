@@ -1,9 +1,9 @@
 import type { ConnectionStatus } from '../../domain/connection-status.js';
 import type { Environment } from '../../domain/environment.js';
-import { runSupportCommand, setQuotaSetting, type QuotaOutcome, type QuotaSetting, type SupportCommand } from '../temporal.js';
+import { runSupportCommand, setQuotaSetting, type QuotaOutcome, type QuotaSetting, type SupportCommand } from '../temporal-support.js';
 import { connectionStatus, type LifecycleDeps } from './lifecycle.js';
 
-export type { SupportCommand } from '../temporal.js';
+export type { SupportCommand } from '../temporal-support.js';
 
 /** How long a support route waits for its command to take effect (a page in flight finishes first). */
 const COMMAND_WAIT_MS = 15_000;

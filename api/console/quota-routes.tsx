@@ -4,7 +4,7 @@ import { allocationProblem, type Allocation } from '../../domain/budget.js';
 import { WEEKDAYS, windowProblem, type OffHoursWindow } from '../../domain/offhours.js';
 import { setQuotaSettingFor } from '../connections/commands.js';
 import type { LifecycleDeps } from '../connections/lifecycle.js';
-import type { QuotaSetting } from '../temporal.js';
+import type { QuotaSetting } from '../temporal-support.js';
 import { connectionPage, Target, type Env } from './connection-page.js';
 import { ProblemPage } from './views/layout.js';
 
