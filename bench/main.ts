@@ -7,6 +7,7 @@ import { machine, renderTable, writeResults, type ScenarioResult } from './repor
 import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';
 import { initialSyncScenario, seedOrg } from './scenarios/initial-sync.js';
 import { limitsScenario } from './scenarios/limits.js';
+import { manyConnectionsScenario } from './scenarios/many-connections.js';
 import { taskLoggingScenario } from './scenarios/task-logging.js';
 import { connectionStatus, waitFor } from './status.js';
 import { summarize, summaryResult } from './summary.js';
@@ -21,6 +22,11 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   progress('starting Postgres, Temporal dev server, emulator, worker and API…');
   const system = await startBenchSystem(options, cleanup);
   progress(`started (${elapsed()}); generating ${options.accounts} accounts, ${options.contacts} contacts, ${options.opportunities} opportunities…`);
+  if (options.connections > 0) {
+    progress(`started (${elapsed()}); ${options.connections} connections with small orgs…`);
+    results.push(await manyConnectionsScenario(system, options, progress));
+    return system;
+  }
   const org = await system.createOrg();
   const seeded = await seedOrg(system, org, options);
 
@@ -103,7 +109,7 @@ async function main(): Promise<number> {
     `Sync timing: poll ${options.pollInterval}, safety lag ${options.safetyLag}, lookback ${options.lookback}; the worker and the API run in processes of their own (Postgres, Temporal too); the emulator runs in the bench's`,
     `Load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min) on ${host.cpus} cores: figures from a loaded machine are noisy`,
     '',
-    results.length ? renderTable([summaryResult(summary), ...results]) : '(no scenario finished)',
+    results.length ? renderTable([...(summary.throughput !== null ? [summaryResult(summary)] : []), ...results]) : '(no scenario finished)',
     '',
   ];
   if (runtimeLog.length) out.push(`The worker and the API logged ${runtimeLog.length} warning(s) or error(s); see the JSON.`);
