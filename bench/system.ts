@@ -61,6 +61,8 @@ export async function startBenchSystem(options: Pick<BenchOptions, 'pollInterval
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     API_PORT: String(apiPort),
     API_HOST: '127.0.0.1',
+    // As behind one reverse proxy: the bench names each simulated browser's address in X-Forwarded-For.
+    TRUST_PROXY: '1',
     APP_URL: `${apiUrl}/app/settings`,
     ...infrastructure.env,
     TEMPORAL_TASK_QUEUE: 'salesforce-sync-bench',

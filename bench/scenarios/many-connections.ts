@@ -52,7 +52,7 @@ export async function manyConnectionsScenario(system: BenchSystem, options: Benc
     return org;
   });
   progress(`${n} orgs generated; connecting them through the API…`);
-  await inBatches(orgs, (org, i) => connectThroughApi(system, accountIdOf(i), org));
+  await inBatches(orgs, (org, i) => connectThroughApi(system, accountIdOf(i), org, `10.1.${i >> 8}.${i & 255}`));
   await waitFor(`all ${n} initial syncs`, async () => {
     const done = await inBatches(orgs, async (_, i) => {
       const status = await connectionStatus(system, accountIdOf(i));
