@@ -21,12 +21,12 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   const elapsed = () => `${((performance.now() - t) / 1000).toFixed(1)} s`;
   progress('starting Postgres, Temporal dev server, emulator, worker and API…');
   const system = await startBenchSystem(options, cleanup);
-  progress(`started (${elapsed()}); generating ${options.accounts} accounts, ${options.contacts} contacts, ${options.opportunities} opportunities…`);
   if (options.connections > 0) {
     progress(`started (${elapsed()}); ${options.connections} connections with small orgs…`);
     results.push(await manyConnectionsScenario(system, options, progress));
     return system;
   }
+  progress(`started (${elapsed()}); generating ${options.accounts} accounts, ${options.contacts} contacts, ${options.opportunities} opportunities…`);
   const org = await system.createOrg();
   const seeded = await seedOrg(system, org, options);
 
