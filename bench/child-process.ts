@@ -96,7 +96,7 @@ function resetPeak(pid: number): void {
 }
 
 /** Figures over an interval: CPU used and the peak RSS seen (VmHWM after a reset, and sampled as a fallback). */
-export function measure(processes: NodeProcess[], sampleMs = 100): { stop(): Record<string, { cpuSeconds: number; peakRssMiB: number; endRssMiB: number }> } {
+export function measure(processes: NodeProcess[], sampleMs = 100): { stop(): Record<string, { cpuSeconds: number; startRssMiB: number; peakRssMiB: number; endRssMiB: number }> } {
   const start = new Map(processes.map((p) => [p.name, p.figures()]));
   const peaks = new Map(processes.map((p) => [p.name, 0]));
   for (const p of processes) p.resetPeak();
@@ -118,7 +118,7 @@ export function measure(processes: NodeProcess[], sampleMs = 100): { stop(): Rec
       return Object.fromEntries(
         processes.map((p) => {
           const end = p.figures();
-          return [p.name, { cpuSeconds: end.cpuSeconds - start.get(p.name)!.cpuSeconds, peakRssMiB: Math.max(peaks.get(p.name)!, end.peakRssMiB), endRssMiB: end.rssMiB }];
+          return [p.name, { cpuSeconds: end.cpuSeconds - start.get(p.name)!.cpuSeconds, startRssMiB: start.get(p.name)!.rssMiB, peakRssMiB: Math.max(peaks.get(p.name)!, end.peakRssMiB), endRssMiB: end.rssMiB }];
         }),
       );
     },

@@ -119,6 +119,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
         value: Object.values(cpu).map((seconds) => seconds.toFixed(1)).join(' / '),
         unit: 's',
       },
+      { metric: 'worker process: RSS before connect (idle, workflows bundled)', value: own.worker!.startRssMiB, unit: 'MiB' },
       { metric: 'worker process: peak RSS during sync', value: own.worker!.peakRssMiB, unit: 'MiB' },
       { metric: 'worker process: CPU during sync', value: own.worker!.cpuSeconds, unit: 's' },
       { metric: 'API process: peak RSS during sync', value: own.api!.peakRssMiB, unit: 'MiB' },
