@@ -46,7 +46,7 @@ const DURATIONS = { pollInterval: 'poll-interval', safetyLag: 'safety-lag', look
 export const USAGE = `npm run bench -- [options]
   --accounts N --contacts N --opportunities N   org size for the initial sync (defaults ${DEFAULTS.accounts}, ${DEFAULTS.contacts}, ${DEFAULTS.opportunities})
   --updates N --creates N --deletes N           incremental cycle changes to contacts (defaults ${DEFAULTS.updates}, ${DEFAULTS.creates}, ${DEFAULTS.deletes})
-  ${`--size ${Object.keys(SIZES).join('|')}`.padEnd(47)}a named org size: 1m = 100k accounts, 1M contacts, 250k opportunities (initial sync through Bulk)
+  ${`--size ${Object.keys(SIZES).join('|')}`.padEnd(46)}a named org size: 1m = 100k accounts, 1M contacts, 250k opportunities (initial sync through Bulk)
   --poll-interval D --safety-lag D --lookback D  sync timing (defaults ${DEFAULTS.pollInterval}, ${DEFAULTS.safetyLag}, ${DEFAULTS.lookback})
   --connections N [--window D]                   instead: N small orgs connected to one worker, steady incremental cycles measured over D (default ${DEFAULTS.window});
                                                  CPU ms and API calls per cycle per connection, worker RSS, history events per cycle`;
