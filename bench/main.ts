@@ -1,13 +1,16 @@
-// `npm run bench`: boots the whole system in this process, runs the scenarios, prints a table and
+// `npm run bench`: boots the system (worker and API in processes of their own), runs the scenarios, prints a table and
 // writes bench/results/<ISO timestamp>.json (and latest.json). See `npm run bench -- --help`.
+import os from 'node:os';
 import { parseBenchArgs, USAGE, type BenchOptions } from './args.js';
 import { Cleanup } from '../dev/cleanup.js';
 import { machine, renderTable, writeResults, type ScenarioResult } from './report.js';
-import { emulatorReadScenario } from './scenarios/emulator-read.js';
 import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';
 import { initialSyncScenario, seedOrg } from './scenarios/initial-sync.js';
+import { limitsScenario } from './scenarios/limits.js';
+import { manyConnectionsScenario } from './scenarios/many-connections.js';
 import { taskLoggingScenario } from './scenarios/task-logging.js';
 import { connectionStatus, waitFor } from './status.js';
+import { summarize, summaryResult } from './summary.js';
 import { startBenchSystem, type BenchSystem } from './system.js';
 
 const ACCOUNT_ID = 'acct-bench';
@@ -18,6 +21,11 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   const elapsed = () => `${((performance.now() - t) / 1000).toFixed(1)} s`;
   progress('starting Postgres, Temporal dev server, emulator, worker and API…');
   const system = await startBenchSystem(options, cleanup);
+  if (options.connections > 0) {
+    progress(`started (${elapsed()}); ${options.connections} connections with small orgs…`);
+    results.push(await manyConnectionsScenario(system, options, progress));
+    return system;
+  }
   progress(`started (${elapsed()}); generating ${options.accounts} accounts, ${options.contacts} contacts, ${options.opportunities} opportunities…`);
   const org = await system.createOrg();
   const seeded = await seedOrg(system, org, options);
@@ -35,8 +43,8 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   const paused = await system.call(`/api/support/connections/${ACCOUNT_ID}/production/pause`, { method: 'POST', token: system.config.SUPPORT_TOKEN });
   if (!paused.ok) throw new Error(`pause answered ${paused.status}: ${await paused.text()}`);
   await waitFor('the sync to pause', async () => ((await connectionStatus(system, ACCOUNT_ID))?.phase === 'paused' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
-  progress(`Task logging done (${elapsed()}); emulator read speed (${options.contacts} contacts via jsforce)…`);
-  results.push(await emulatorReadScenario(system, org));
+  progress(`Task logging done (${elapsed()}); limits: the same rows read by jsforce alone (REST, Bulk), written to Postgres alone, and the naive baseline…`);
+  results.push(await limitsScenario(system, org, seeded.counts));
   progress(`done (${elapsed()}); stopping everything…`);
   return system;
 }
@@ -80,13 +88,16 @@ async function main(): Promise<number> {
   await cleanup.run();
 
   const host = machine();
+  const summary = summarize(results);
   const report = {
+    summary,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: host,
     options,
     results,
-    runtimeWarnings: runtimeLog.map(({ level, message, meta }) => ({ level, message, meta })),
+    runtimeWarnings: runtimeLog,
+    load: { loadAverage: os.loadavg(), note: 'load average (1, 5, 15 min) when the run ended; figures are noisy on a shared machine' },
     ...(interrupted ? { interrupted: true } : failure ? { error: failure instanceof Error ? (failure.stack ?? failure.message) : String(failure) } : {}),
     ...(cleanup.failures.length ? { cleanupFailures: cleanup.failures } : {}),
   };
@@ -95,12 +106,13 @@ async function main(): Promise<number> {
   const out = [
     '',
     `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}`,
-    `Sync timing: poll ${options.pollInterval}, safety lag ${options.safetyLag}, lookback ${options.lookback}; everything but Postgres and Temporal runs in this one process`,
+    `Sync timing: poll ${options.pollInterval}, safety lag ${options.safetyLag}, lookback ${options.lookback}; the worker and the API run in processes of their own (Postgres, Temporal too); the emulator runs in the bench's`,
+    `Load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min) on ${host.cpus} cores: figures from a loaded machine are noisy`,
     '',
-    results.length ? renderTable(results) : '(no scenario finished)',
+    results.length ? renderTable([...(summary.throughput !== null ? [summaryResult(summary)] : []), ...results]) : '(no scenario finished)',
     '',
   ];
-  if (runtimeLog.length) out.push(`Temporal runtime/worker logged ${runtimeLog.length} warning(s) or error(s); see the JSON.`);
+  if (runtimeLog.length) out.push(`The worker and the API logged ${runtimeLog.length} warning(s) or error(s); see the JSON.`);
   for (const line of cleanup.failures) out.push(`Cleanup problem: ${line}`);
   out.push(`Results: ${file}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -7,7 +7,7 @@ import type { BenchOrg, BenchSystem } from './system.js';
  * The app asks to connect, the "browser" logs in and consents at the emulator, then follows the
  * redirect to our callback. Returns when the callback was requested (the sync's start line).
  */
-export async function connectThroughApi(system: BenchSystem, accountId: string, org: BenchOrg): Promise<{ callbackAt: number }> {
+export async function connectThroughApi(system: BenchSystem, accountId: string, org: BenchOrg, browserAddress = '10.0.0.1'): Promise<{ callbackAt: number }> {
   const response = await system.call('/api/integrations/salesforce/connect', { method: 'POST', body: JSON.stringify({ accountId, environment: 'production' }) });
   if (response.status !== 200) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
   const { authorizeUrl } = (await response.json()) as { authorizeUrl: string };
@@ -19,7 +19,9 @@ export async function connectThroughApi(system: BenchSystem, accountId: string, 
   const callbackAt = Date.now();
   const callback = await fetch(`${system.connectedApp.callbackUrl}?${new URLSearchParams({ code, state })}`, {
     redirect: 'manual',
-    headers: { cookie: bindingCookie },
+    // Each user's browser has its own address (the API trusts one proxy hop in the bench): many connections
+    // at once are many users, not one client over the callback's rate limit.
+    headers: { cookie: bindingCookie, 'x-forwarded-for': browserAddress },
   });
   const landing = callback.headers.get('location') ?? '';
   if (callback.status !== 302 || new URL(landing).searchParams.get('salesforce') !== 'connected') {

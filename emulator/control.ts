@@ -92,6 +92,8 @@ const updateSchema = z.object({
 
 const faultsSchema = z.object({
   latencyMs: z.number().nonnegative().optional(),
+  latencyJitterMs: z.number().nonnegative().optional(),
+  expireSessionEveryCalls: z.number().int().positive().optional(),
   transientErrorRate: z.number().min(0).max(1).optional(),
   forcedErrors: z.array(z.object({
     method: z.string().optional(),

@@ -15,6 +15,10 @@ export interface ForcedError {
 
 export interface FaultSettings {
   latencyMs?: number;
+  /** Each API call also waits a random 0..latencyJitterMs more (seeded): uneven, not fixed, slowness. */
+  latencyJitterMs?: number;
+  /** Every Nth API call finds its session ended (as if it timed out): 401 INVALID_SESSION_ID, the client must refresh. */
+  expireSessionEveryCalls?: number;
   /** 0..1: share of API calls answered 503 SERVER_UNAVAILABLE. */
   transientErrorRate?: number;
   forcedErrors?: ForcedError[];
@@ -93,12 +97,29 @@ export class Faults {
   private random = seededRandom(1);
   private remaining = new Map<ForcedError, number>();
   private droppedResponsesLeft = 0;
+  private callsSinceExpiry = 0;
 
   configure(settings: FaultSettings): void {
     this.settings = { ...settings };
     this.random = seededRandom(settings.seed ?? 1);
     this.remaining = new Map((settings.forcedErrors ?? []).map((f) => [f, f.times ?? Infinity]));
     this.droppedResponsesLeft = settings.dropResponseAfterCommit ? settings.dropResponseAfterCommit.times ?? Infinity : 0;
+    this.callsSinceExpiry = 0;
+  }
+
+  /** The delay for this call: latencyMs plus its random share of latencyJitterMs. */
+  nextLatencyMs(): number {
+    const jitter = this.settings.latencyJitterMs ?? 0;
+    return this.latencyMs + (jitter > 0 ? Math.floor(this.random() * jitter) : 0);
+  }
+
+  /** Whether this call's session ends now (every Nth call with expireSessionEveryCalls set). */
+  takeSessionExpiry(): boolean {
+    const every = this.settings.expireSessionEveryCalls ?? 0;
+    if (every <= 0) return false;
+    if (++this.callsSinceExpiry < every) return false;
+    this.callsSinceExpiry = 0;
+    return true;
   }
 
   /** Whether this committed write loses its answer; consumes one use of the fault. */

@@ -86,7 +86,8 @@ const disconnectRoute = createRoute({
 });
 
 export function registerConnectionRoutes(app: OpenAPIHono, deps: LifecycleDeps): void {
-  app.use(callbackRoute.path, callbackRateLimit(deps));
+  // GET only: other methods on the callback path are 404s and must not count against (or write) the limit.
+  app.get(callbackRoute.path, callbackRateLimit(deps));
 
   app.openapi(connectRoute, async (c) => {
     const { accountId, environment } = c.req.valid('json');

@@ -46,7 +46,9 @@ export function registerDocsRoutes(app: OpenAPIHono): void {
   });
   app.get('/api/docs', (c) => c.html(page));
   app.get('/api/docs/assets/:name', (c) => {
-    const asset = assets[c.req.param('name')];
+    // Own keys only: `valueOf`, `constructor` and the like are not assets (they were a 500).
+    const name = c.req.param('name');
+    const asset = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!asset) return c.notFound();
     c.header('Content-Type', asset.type);
     c.header('Cache-Control', 'public, max-age=86400');

@@ -1,8 +1,9 @@
 import { bulkApiCalls, chooseReadMethod, expectedBulkPolls, minimumApiCalls, restApiCalls } from '../../domain/sync/plan.js';
 import { SYNCED_OBJECTS, type SyncedObject } from '../../domain/synced-objects.js';
 import type { BenchOptions } from '../args.js';
+import { measure } from '../child-process.js';
 import { cpuDelta, cpuSnapshot } from '../cpu.js';
-import { mebibytes, sampleRss } from '../memory.js';
+import { workflowHistory } from '../history.js';
 import { connectThroughApi } from '../oauth.js';
 import type { ScenarioResult } from '../report.js';
 import { connectionStatus, failIfStuck, waitFor } from '../status.js';
@@ -40,7 +41,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
   const wait = seeded.finishedAt + system.config.SYNC_LOOKBACK + 100 - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const usageBefore = await system.control.usage(org.orgId);
-  const memory = sampleRss(100);
+  const processes = measure([system.processes.worker, system.processes.api]);
   const cpuBefore = cpuSnapshot();
   const { callbackAt } = await connectThroughApi(system, accountId, org);
 
@@ -56,11 +57,13 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
     },
     { timeoutMs: Math.max(120_000, totalRecords * 5), intervalMs: 250 },
   );
-  // Only the pieces that did work (tsx's esbuild service idles).
-  const cpu = Object.fromEntries(Object.entries(cpuDelta(cpuBefore, cpuSnapshot())).filter(([, seconds]) => seconds >= 0.05));
+  const own = processes.stop();
+  // The other pieces that did work: this process (the emulator and the driver), Postgres, Temporal.
+  // The worker's and the API's node processes are counted on their own above, so 'node' is left out.
+  const others = Object.entries(cpuDelta(cpuBefore, cpuSnapshot())).filter(([name, seconds]) => name !== 'node' && seconds >= 0.05);
+  const cpu = { worker: own.worker!.cpuSeconds, api: own.api!.cpuSeconds, ...Object.fromEntries(others.map(([name, seconds]) => [name === 'this process' ? 'emulator+driver' : name, seconds])) };
   const usageAfter = await system.control.usage(org.orgId);
-  const rss = memory.stop();
-  const heapUsed = process.memoryUsage().heapUsed;
+  const history = await workflowHistory(system, accountId);
   const initial = done.initialSync!;
 
   const wallSeconds = (Date.parse(initial.completedAt!) - callbackAt) / 1000;
@@ -116,9 +119,11 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
         value: Object.values(cpu).map((seconds) => seconds.toFixed(1)).join(' / '),
         unit: 's',
       },
-      { metric: 'RSS before connect', value: mebibytes(rss.baseline), unit: 'MiB' },
-      { metric: 'peak RSS during sync', value: mebibytes(rss.peak), unit: 'MiB' },
-      { metric: 'heap used at end', value: mebibytes(heapUsed), unit: 'MiB' },
+      { metric: 'worker process: RSS before connect (idle, workflows bundled)', value: own.worker!.startRssMiB, unit: 'MiB' },
+      { metric: 'worker process: peak RSS during sync', value: own.worker!.peakRssMiB, unit: 'MiB' },
+      { metric: 'worker process: CPU during sync', value: own.worker!.cpuSeconds, unit: 's' },
+      { metric: 'API process: peak RSS during sync', value: own.api!.peakRssMiB, unit: 'MiB' },
+      { metric: 'workflow history: events in current run / runs', value: `${history.eventsInCurrentRun} / ${history.runs}`, unit: '' },
       { metric: 'Postgres rows (contacts / deals)', value: `${Number(rows.contacts).toLocaleString('en-US')} / ${Number(rows.deals).toLocaleString('en-US')}`, unit: 'rows' },
     ],
     details: {
@@ -136,8 +141,9 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       absoluteMinimum,
       emulatorUsageDelta: delta,
       cpuSeconds: cpu,
-      rss: { ...rss, samplingMs: 100 },
-      heapUsed,
+      processes: own,
+      history,
+      throughput: initial.records / wallSeconds,
       postgresRows: { contacts: Number(rows.contacts), deals: Number(rows.deals) },
     },
   };

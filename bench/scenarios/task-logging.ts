@@ -1,3 +1,4 @@
+import { measure } from '../child-process.js';
 import type { ScenarioResult } from '../report.js';
 import { waitFor } from '../status.js';
 import type { BenchOrg, BenchSystem } from '../system.js';
@@ -22,6 +23,7 @@ export async function taskLoggingScenario(system: BenchSystem, org: BenchOrg, ac
     .limit(FOLLOWUPS)
     .execute();
   const usageBefore = await system.control.usage(org.orgId);
+  const processes = measure([system.processes.api, system.processes.worker]);
   const run = Date.now().toString(36);
   const postedAt = new Map<string, number>();
   const started = Date.now();
@@ -43,6 +45,7 @@ export async function taskLoggingScenario(system: BenchSystem, org: BenchOrg, ac
     const done = await system.db.selectFrom('followups').select(['id', 'task_status', 'logged_at']).where('id', 'in', ids).where('task_status', '!=', 'pending').execute();
     return done.length === ids.length ? done : undefined;
   }, { timeoutMs: 180_000, intervalMs: 100 });
+  const own = processes.stop();
   const delta = usageDelta(usageBefore, await system.control.usage(org.orgId));
   const latencies = rows.filter((row) => row.logged_at).map((row) => row.logged_at!.getTime() - postedAt.get(row.id)!).sort((a, b) => a - b);
   const collectionCalls = sumWhere(delta.byEndpoint, (endpoint) => endpoint.startsWith('POST') && endpoint.includes('composite/sobjects'));
@@ -56,8 +59,10 @@ export async function taskLoggingScenario(system: BenchSystem, org: BenchOrg, ac
       { metric: 'org API calls per 1,000 during the run (read lane included)', value: perThousand(delta.total), unit: 'calls' },
       { metric: 'POST → logged p50', value: percentile(latencies, 0.5) / 1000, unit: 's' },
       { metric: 'POST → logged p95', value: percentile(latencies, 0.95) / 1000, unit: 's' },
+      { metric: 'API process alone: CPU / peak RSS', value: `${own.api!.cpuSeconds.toFixed(1)} s / ${Math.round(own.api!.peakRssMiB)} MiB`, unit: '' },
+      { metric: 'worker process alone: CPU / peak RSS', value: `${own.worker!.cpuSeconds.toFixed(1)} s / ${Math.round(own.worker!.peakRssMiB)} MiB`, unit: '' },
     ],
-    details: { postSeconds, emulatorUsageDelta: delta, latencyMs: { min: latencies[0], max: latencies.at(-1) } },
+    details: { postSeconds, processes: own, emulatorUsageDelta: delta, latencyMs: { min: latencies[0], max: latencies.at(-1) } },
   };
 }
 

@@ -51,6 +51,8 @@ export function apiGate(state: EmulatorState): MiddlewareHandler<ApiEnv> {
       throw new SfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     }
     c.header('Sforce-Limit-Info', limitInfo(org));
+    // Fault: the session ends now, exactly as a timed-out one (issued at the epoch is long expired).
+    if (org.faults.takeSessionExpiry()) token.issuedAt = 0;
     if (state.tokens.accessTokenState(token, org.now(), org.settings.sessionTimeoutSeconds * 1000) !== 'active') {
       c.header('WWW-Authenticate', 'Token');
       throw new SfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
@@ -60,7 +62,8 @@ export function apiGate(state: EmulatorState): MiddlewareHandler<ApiEnv> {
     }
     const longRequest = holdLongRequestSlot(org, endpointLabel(c.req.method, c.req.path));
     try {
-      if (org.faults.latencyMs > 0) await sleep(org.faults.latencyMs);
+      const delay = org.faults.nextLatencyMs();
+      if (delay > 0) await sleep(delay);
       await admitted(c, next, { org, user, token });
     } finally {
       longRequest?.release();
