@@ -8,6 +8,12 @@ export const DEFAULT_SHARE = 0.5;
 /** Heavy work stops while fewer than this share of the org's limit would remain. */
 export const SAFETY_MARGIN_SHARE = 0.05;
 
+/**
+ * Salesforce calls the OAuth callback makes per grant (jsforce's identity lookup reads the REST API's
+ * version resource for the identity URL): counted with the connection's own calls, at the grant time.
+ */
+export const CALLS_PER_GRANT = 1;
+
 /** What support set: a share of the org's limit, or a fixed number of calls a day (wins when both). */
 export interface Allocation {
   share?: number;

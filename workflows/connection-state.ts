@@ -3,6 +3,7 @@ import type { ErrorExplanation } from '../domain/error-explanations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { CarriedState, ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
 import { QuotaState } from './quota-state.js';
+import { CALLS_PER_GRANT } from '../domain/budget.js';
 
 const CONCURRENCY_BACKOFF_BASE_MS = 5_000;
 const CONCURRENCY_BACKOFF_MAX_MS = 60_000;
@@ -67,7 +68,9 @@ export class ConnectionState {
       connectedAt: input.connectedAt,
       phase: 'initial_sync',
     });
-    return new ConnectionState(status, { paused: false, initialSyncDone: false });
+    const state = new ConnectionState(status, { paused: false, initialSyncDone: false });
+    state.quota.recordCalls(Date.parse(input.connectedAt), CALLS_PER_GRANT);
+    return state;
   }
 
   /** What the next run starts from: nothing pending is lost across continueAsNew. */
@@ -98,6 +101,11 @@ export class ConnectionState {
   /** Undefined when there is nothing to resume (the sync is running and healthy). */
   resume(): number | undefined {
     const stopped = this.paused || this.status.phase === 'error' || this.status.phase === 'backing_off';
+    // Support says "try now": a quota backoff or budget hold does not outlast a resume (one page checks).
+    if (this.status.phase === 'backing_off') {
+      this.quota.skipBudgetOnce = true;
+      this.quota.limitUntilMs = null;
+    }
     this.paused = false;
     this.wake = true;
     return stopped ? ++this.received : undefined;
@@ -150,6 +158,7 @@ export class ConnectionState {
       this.status.objects = {};
     }
     this.status.orgId = orgId;
+    if (connectedAt !== this.status.connectedAt) this.quota.recordCalls(Date.parse(connectedAt), CALLS_PER_GRANT);
     this.status.connectedAt = connectedAt;
     this.status.error = null;
     this.wake = true;

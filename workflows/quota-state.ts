@@ -26,6 +26,11 @@ export class QuotaState {
   limitUntilMs: number | null;
   /** A lane is making the one probe call after a quota backoff; the others wait for its outcome. */
   probing = false;
+  /**
+   * The next read page skips the budget and backoff checks once: support resumed, or the org's margin
+   * was last seen too low and only a call brings a fresh reading (not carried: a new run re-checks).
+   */
+  skipBudgetOnce = false;
 
   constructor(carried?: CarriedQuota) {
     this.window = carried?.window ?? null;

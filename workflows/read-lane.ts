@@ -111,6 +111,7 @@ async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'incremental')
       state.recordPage(object, mode, page, new Date().toISOString());
       state.writeBackWake = true;
       cost = Math.max(1, page.apiCalls);
+      if (page.apiCalls > 0) state.quota.skipBudgetOnce = false;
       if (ctx.quotaGates && page.estimate) planInitialRead(state, page.estimate);
       if (page.done) break;
       if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);
