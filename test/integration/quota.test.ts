@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../domain/connection-status.js';
 import { connectThroughBrowser, eventually } from '../support/oauth-browser.js';
 import { followupStatus, postFollowup } from '../support/followups.js';
+import { saveHistory } from '../support/histories.js';
 import { startTestSystem, type TestOrg, type TestSystem } from '../support/system.js';
 
 // The org's daily API quota, shared with the customer's other tools: the integration's allocation,
@@ -36,6 +37,12 @@ const statusWhere = (accountId: string, check: (s: ConnectionStatus) => boolean,
     const current = await system.status(accountId);
     return check(current) ? current : undefined;
   }, timeoutMs);
+
+/** Disconnects, then keeps the workflow's history as a replay fixture (RECORD_HISTORIES=1). */
+async function disconnectAndRecord(accountId: string, fixture: string): Promise<void> {
+  expect((await system.call(`/api/integrations/salesforce/connections/${accountId}/production`, { method: 'DELETE' })).status).toBe(200);
+  await saveHistory(fixture, await system.temporal.workflow.getHandle(`salesforce-connection:${accountId}:production`).fetchHistory());
+}
 
 const ourCalls = async (orgId: string) => (await system.control.usage(orgId)).byClient[system.config.SALESFORCE_CLIENT_ID!] ?? 0;
 
@@ -97,6 +104,7 @@ describe('API quota: allocation, backoff, off-hours windows', () => {
       expect(synced.objects.Contact?.records).toBe(10_000);
       expect(synced.error).toBeNull();
       expect((await system.control.usage(org.orgId)).refused).toBeLessThanOrEqual(2);
+      await disconnectAndRecord('quota-exhausted', 'v7-quota-backoff-resume');
     } finally {
       await system.control.setClock(0);
     }
@@ -164,5 +172,6 @@ describe('API quota: allocation, backoff, off-hours windows', () => {
     await system.control.insertRecords(org.orgId, 'Account', [{ Name: 'Created outside the window' }]);
     const caughtUp = await statusWhere('quota-window', (s) => s.objects.Account?.records === accounts + 1, 30_000);
     expect(caughtUp.phase).toBe('incremental');
+    await disconnectAndRecord('quota-window', 'v7-quota-offhours-window');
   });
 });
