@@ -2,8 +2,8 @@ import { newConnectionStatus, type ConnectionStatus } from '../domain/connection
 import type { ErrorExplanation } from '../domain/error-explanations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { CarriedState, ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
-import { QuotaState } from './quota-state.js';
 import { CALLS_PER_GRANT } from '../domain/budget.js';
+import { QuotaState } from './quota-state.js';
 
 const CONCURRENCY_BACKOFF_BASE_MS = 5_000;
 const CONCURRENCY_BACKOFF_MAX_MS = 60_000;
@@ -102,10 +102,7 @@ export class ConnectionState {
   resume(): number | undefined {
     const stopped = this.paused || this.status.phase === 'error' || this.status.phase === 'backing_off';
     // Support says "try now": a quota backoff or budget hold does not outlast a resume (one page checks).
-    if (this.status.phase === 'backing_off') {
-      this.quota.skipBudgetOnce = true;
-      this.quota.limitUntilMs = null;
-    }
+    if (this.status.phase === 'backing_off') this.quota.tryNow();
     this.paused = false;
     this.wake = true;
     return stopped ? ++this.received : undefined;
@@ -132,17 +129,13 @@ export class ConnectionState {
 
   /** Every lane's Salesforce calls count toward the allocation; a call that went through ends a quota backoff. */
   private callsMade(apiCalls: number, now: string): void {
-    const nowMs = Date.parse(now);
-    this.quota.recordCalls(nowMs, apiCalls);
-    if (apiCalls > 0) this.quota.callSucceeded();
-    this.refreshQuotaStatus(nowMs);
+    this.quota.callsMade(Date.parse(now), apiCalls);
+    this.refreshQuotaStatus(Date.parse(now));
   }
 
   /** The schedule and allocation as status shows them (kept current after calls and support changes). */
   refreshQuotaStatus(nowMs: number): void {
-    const org = this.status.apiUsage;
-    this.status.schedule = this.quota.scheduleStatus(nowMs);
-    this.status.allocation = this.quota.allocationStatus(nowMs, org ? { used: org.used, max: org.max } : null);
+    Object.assign(this.status, this.quota.statusFields(nowMs, this.status.apiUsage));
   }
 
   disconnect(reason: string): void {
