@@ -77,6 +77,15 @@ describe('API quota: allocation, backoff, off-hours windows', () => {
     expect(allocated.body.allocation).toMatchObject({ dailyCalls: 1234, allowedCalls: 1234 });
     expect((await supportPost('quota-validation', 'schedule', { window: null })).body.nextWindowStart).toBeNull();
     expect((await supportPost('quota-nobody', 'schedule', { window: null })).status).toBe(404);
+
+    // The OpenAPI document describes both bodies (support tools build their forms from it).
+    const document = (await (await fetch(`${system.apiUrl}/api/openapi.json`)).json()) as { paths: Record<string, { post?: { requestBody?: unknown } }>; components: { schemas: Record<string, unknown> } };
+    const body = (path: string) => JSON.stringify(document.paths[`/api/support/connections/{accountId}/{environment}/${path}`]?.post?.requestBody ?? null);
+    expect(body('schedule')).toContain('#/components/schemas/ScheduleRequest');
+    expect(body('allocation')).toContain('#/components/schemas/AllocationRequest');
+    expect(JSON.stringify(document.components.schemas.ScheduleRequest)).toContain('#/components/schemas/OffHoursWindow');
+    expect(JSON.stringify(document.components.schemas.OffHoursWindow)).toMatch(/timezone.*days/);
+    expect(JSON.stringify(document.components.schemas.AllocationRequest)).toMatch(/share.*dailyCalls/);
   });
 
   it('an initial sync refused by an exhausted daily limit backs off (few refused calls), and completes with all records when quota returns', async () => {
