@@ -8,6 +8,12 @@ export const DEFAULT_SHARE = 0.5;
 /** Heavy work stops while fewer than this share of the org's limit would remain. */
 export const SAFETY_MARGIN_SHARE = 0.05;
 
+/**
+ * Salesforce calls the OAuth callback makes per grant (jsforce's identity lookup reads the REST API's
+ * version resource for the identity URL): counted with the connection's own calls, at the grant time.
+ */
+export const CALLS_PER_GRANT = 1;
+
 /** What support set: a share of the org's limit, or a fixed number of calls a day (wins when both). */
 export interface Allocation {
   share?: number;
@@ -34,16 +40,17 @@ export type CallLog = Array<[minuteStartMs: number, calls: number]>;
 
 export function recordCalls(log: CallLog, atMs: number, calls: number): void {
   if (calls <= 0) return;
+  // Buckets that left the rolling 24 h are dropped here (reading the count changes nothing).
+  while (log.length > 0 && log[0]![0] + 60_000 <= atMs - DAY_MS) log.shift();
   const minute = atMs - (atMs % 60_000);
   const last = log[log.length - 1];
   if (last && last[0] === minute) last[1] += calls;
   else log.push([minute, calls]);
 }
 
-/** Drops buckets that left the rolling 24 h; returns the calls still inside it. */
+/** Our calls inside the rolling 24 h (a bucket counts until its last minute left the window). */
 export function callsInLastDay(log: CallLog, nowMs: number): number {
-  while (log.length > 0 && log[0]![0] + 60_000 <= nowMs - DAY_MS) log.shift();
-  return log.reduce((sum, [, calls]) => sum + calls, 0);
+  return log.reduce((sum, [minute, calls]) => (minute + 60_000 > nowMs - DAY_MS ? sum + calls : sum), 0);
 }
 
 /** The org's latest reading from Sforce-Limit-Info. */
@@ -85,6 +92,7 @@ export function checkBudget(input: {
 function freedAt(log: CallLog, needed: number, nowMs: number): number {
   let freed = 0;
   for (const [minute, calls] of log) {
+    if (minute + 60_000 <= nowMs - DAY_MS) continue; // already outside the window
     freed += calls;
     if (freed >= needed) return Math.max(nowMs + 1_000, minute + 60_000 + DAY_MS);
   }

@@ -105,6 +105,8 @@ export function createControlClient(productionUrl: string) {
     setFaults: (orgId: string, faults: FaultSettings) => call<{ ok: true }>('POST', `/orgs/${orgId}/faults`, faults),
     setLoginHostFaults: (environment: Environment, faults: LoginHostFaults) => call<{ ok: true }>('POST', `/login-hosts/${environment}/faults`, faults),
     usage: (orgId: string) => call<UsageReport>('GET', `/orgs/${orgId}/usage`),
+    /** Other tools of the org spend `calls` of its daily limit now. */
+    spendOtherTools: (orgId: string, calls: number) => call<UsageReport>('POST', `/orgs/${orgId}/usage`, { calls }),
     tokens: (orgId: string) => call<{ tokens: TokenInfo[] }>('GET', `/orgs/${orgId}/tokens`),
     revokeAll: (orgId: string, filter: { clientId?: string; userId?: string } = {}) => call<{ revoked: number }>('POST', `/orgs/${orgId}/revoke`, filter),
     setClock: (offsetMs: number) => call<{ offsetMs: number; now: string }>('POST', '/clock', { offsetMs }),

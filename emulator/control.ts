@@ -379,6 +379,14 @@ export function controlRoutes(state: EmulatorState): Hono {
     return c.json(org.usage.report(org.now(), org.settings.dailyApiLimit));
   });
 
+  // A busy org: calls other tools spent count toward the daily limit (and show as "other tools").
+  app.post('/orgs/:orgId/usage', async (c) => {
+    const org = orgOr404(state, c.req.param('orgId'));
+    const { calls } = await parse(z.object({ calls: z.number().int().positive().max(1_000_000) }), c);
+    org.usage.recordOtherTools(org.now(), calls);
+    return c.json(org.usage.report(org.now(), org.settings.dailyApiLimit));
+  });
+
   app.get('/orgs/:orgId/tokens', (c) => {
     const org = orgOr404(state, c.req.param('orgId'));
     const t = state.tokens;

@@ -55,14 +55,20 @@ class RollingLog {
 
 export interface UsageReport {
   total: number;
+  /** Calls per Connected App (client id) of the caller's session; "other tools" for calls added by the control API. */
+  byClient: Record<string, number>;
   refused: number;
   tokenRequests: number;
   byEndpoint: Record<string, number>;
   limit: number;
 }
 
+/** The client label of calls other tools of the org spent (the control API's busy-org simulation). */
+export const OTHER_TOOLS = 'other tools';
+
 export class UsageMeter {
   private calls = new RollingLog();
+  private clientCalls = new RollingLog();
   private refusedCalls = new RollingLog();
   private tokenCalls = new RollingLog();
 
@@ -70,8 +76,14 @@ export class UsageMeter {
     return this.calls.count(now);
   }
 
-  recordCall(now: number, endpoint: string): void {
+  recordCall(now: number, endpoint: string, clientId = ''): void {
     this.calls.add(now, endpoint);
+    this.clientCalls.add(now, clientId);
+  }
+
+  /** Calls another tool of the org made (simulates a busy org): they count toward the daily limit. */
+  recordOtherTools(now: number, calls: number): void {
+    for (let i = 0; i < calls; i++) this.recordCall(now, OTHER_TOOLS, OTHER_TOOLS);
   }
 
   recordRefused(now: number, endpoint: string): void {
@@ -85,6 +97,7 @@ export class UsageMeter {
   report(now: number, limit: number): UsageReport {
     return {
       total: this.calls.count(now),
+      byClient: this.clientCalls.byLabel(now),
       refused: this.refusedCalls.count(now),
       tokenRequests: this.tokenCalls.count(now),
       byEndpoint: this.calls.byLabel(now),

@@ -27,7 +27,8 @@ const OTHER_ORG_PATCH = 'reconnect-other-org-restarts-sync';
  * on them between pages. The Updates then wait until it did, and answer the status at that point.
  */
 export function registerConnectionHandlers(state: ConnectionState): void {
-  setHandler(statusQuery, () => state.status);
+  // The quota figures as of now (our 24 h count falls while idle); reading changes no state.
+  setHandler(statusQuery, () => ({ ...state.status, ...state.quota.statusFields(Date.now(), state.status.apiUsage) }));
   setHandler(disconnectSignal, ({ reason }) => state.disconnect(reason));
   setHandler(reconnectedSignal, (grant) => state.reconnected(grant, () => patched(OTHER_ORG_PATCH)));
   // Recorded only; the write lane sends the follow-up in its next batch.

@@ -2,6 +2,7 @@ import { newConnectionStatus, type ConnectionStatus } from '../domain/connection
 import type { ErrorExplanation } from '../domain/error-explanations.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 import type { CarriedState, ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
+import { CALLS_PER_GRANT } from '../domain/budget.js';
 import { QuotaState } from './quota-state.js';
 
 const CONCURRENCY_BACKOFF_BASE_MS = 5_000;
@@ -67,7 +68,9 @@ export class ConnectionState {
       connectedAt: input.connectedAt,
       phase: 'initial_sync',
     });
-    return new ConnectionState(status, { paused: false, initialSyncDone: false });
+    const state = new ConnectionState(status, { paused: false, initialSyncDone: false });
+    state.quota.recordCalls(Date.parse(input.connectedAt), CALLS_PER_GRANT);
+    return state;
   }
 
   /** What the next run starts from: nothing pending is lost across continueAsNew. */
@@ -98,6 +101,8 @@ export class ConnectionState {
   /** Undefined when there is nothing to resume (the sync is running and healthy). */
   resume(): number | undefined {
     const stopped = this.paused || this.status.phase === 'error' || this.status.phase === 'backing_off';
+    // Support says "try now": a quota backoff or budget hold does not outlast a resume (one page checks).
+    if (this.status.phase === 'backing_off') this.quota.tryNow();
     this.paused = false;
     this.wake = true;
     return stopped ? ++this.received : undefined;
@@ -124,17 +129,13 @@ export class ConnectionState {
 
   /** Every lane's Salesforce calls count toward the allocation; a call that went through ends a quota backoff. */
   private callsMade(apiCalls: number, now: string): void {
-    const nowMs = Date.parse(now);
-    this.quota.recordCalls(nowMs, apiCalls);
-    if (apiCalls > 0) this.quota.callSucceeded();
-    this.refreshQuotaStatus(nowMs);
+    this.quota.callsMade(Date.parse(now), apiCalls);
+    this.refreshQuotaStatus(Date.parse(now));
   }
 
   /** The schedule and allocation as status shows them (kept current after calls and support changes). */
   refreshQuotaStatus(nowMs: number): void {
-    const org = this.status.apiUsage;
-    this.status.schedule = this.quota.scheduleStatus(nowMs);
-    this.status.allocation = this.quota.allocationStatus(nowMs, org ? { used: org.used, max: org.max } : null);
+    Object.assign(this.status, this.quota.statusFields(nowMs, this.status.apiUsage));
   }
 
   disconnect(reason: string): void {
@@ -150,6 +151,7 @@ export class ConnectionState {
       this.status.objects = {};
     }
     this.status.orgId = orgId;
+    if (connectedAt !== this.status.connectedAt) this.quota.recordCalls(Date.parse(connectedAt), CALLS_PER_GRANT);
     this.status.connectedAt = connectedAt;
     this.status.error = null;
     this.wake = true;

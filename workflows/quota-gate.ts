@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
 import { allowedCalls, daysNeeded } from '../domain/budget.js';
 import type { SyncPhase, WaitStatus } from '../domain/connection-status.js';
-import { localTime, nextHeavyStart } from '../domain/offhours.js';
+import { localTime, nextHeavyStart, type OffHoursWindow } from '../domain/offhours.js';
 import type { ConnectionState } from './connection-state.js';
 import type { LaneContext } from './read-lane.js';
 
@@ -14,6 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface QuotaWait extends WaitStatus {
   phase: SyncPhase;
   details: string;
+  probeAfter?: boolean;
 }
 
 const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))}s`;
@@ -26,18 +27,30 @@ const seconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))}s`;
 export function gateBeforePage(ctx: LaneContext, mode: 'initial' | 'incremental', cost: number): QuotaWait | null {
   const { quota } = ctx.state;
   const nowMs = Date.now();
-  if (quota.limitUntilMs !== null && nowMs < quota.limitUntilMs) return backoffWait(quota.limitUntilMs, 'Salesforce refused a call: the org reached its daily API limit');
   const heavy = mode === 'initial';
-  if (heavy && quota.window && !quota.windowOpen(nowMs)) {
-    const start = nextHeavyStart(quota.window, new Date(nowMs));
-    const when = `${start.toISOString()} (${localTime(quota.window, start)})`;
-    return { kind: 'offhours', phase: 'waiting_offhours', until: start.toISOString(), reason: 'Heavy sync work runs only inside the off-hours window', details: `Waiting for the off-hours window: initial sync continues at ${when}` };
-  }
+  if (heavy && quota.window && !quota.windowOpen(nowMs)) return offHoursWait(quota.window, nowMs);
+  // Cleared by the first page that made calls (readAllObjects): a page of an object already read makes none.
+  if (quota.skipBudgetOnce) return null;
+  if (quota.limitUntilMs !== null && nowMs < quota.limitUntilMs) return backoffWait(quota.limitUntilMs, 'Salesforce refused a call: the org reached its daily API limit');
   const org = ctx.state.status.apiUsage;
   const verdict = quota.budgetFor(heavy ? 'heavy' : 'light', cost, nowMs, org ? { used: org.used, max: org.max } : null, ctx.timings.budgetRecheckMs ?? DEFAULT_BUDGET_RECHECK_MS);
   if (verdict.ok) return null;
   const until = new Date(verdict.retryAtMs).toISOString();
-  return { kind: 'budget', phase: 'backing_off', until, reason: verdict.message, details: `API budget: ${verdict.message}; ${heavy ? 'initial sync' : 'sync'} continues at ${until} (Tasks and write-back go on)` };
+  return {
+    kind: 'budget',
+    phase: 'backing_off',
+    until,
+    reason: verdict.message,
+    details: `API budget: ${verdict.message}; ${heavy ? 'initial sync' : 'sync'} continues at ${until} (Tasks and write-back go on)`,
+    // Other tools' use is seen only in a response: after the wait, one page goes to bring a fresh reading.
+    probeAfter: verdict.reason === 'org_margin',
+  };
+}
+
+function offHoursWait(window: OffHoursWindow, nowMs: number): QuotaWait {
+  const start = nextHeavyStart(window, new Date(nowMs));
+  const when = `${start.toISOString()} (${localTime(window, start)})`;
+  return { kind: 'offhours', phase: 'waiting_offhours', until: start.toISOString(), reason: 'Heavy sync work runs only inside the off-hours window', details: `Waiting for the off-hours window: initial sync continues at ${when}` };
 }
 
 export function backoffWait(untilMs: number, reason: string): QuotaWait {
@@ -52,7 +65,9 @@ export async function waitOut(ctx: LaneContext, wait: QuotaWait, waitForCommand:
   state.refreshQuotaStatus(Date.now());
   ctx.setPhase(wait.phase, wait.details);
   try {
-    return await waitForCommand(Math.max(1, Date.parse(wait.until) - Date.now()));
+    const woken = await waitForCommand(Math.max(1, Date.parse(wait.until) - Date.now()));
+    if (!woken && wait.probeAfter) state.quota.skipBudgetOnce = true;
+    return woken;
   } finally {
     state.status.waiting = null;
   }

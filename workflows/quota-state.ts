@@ -26,6 +26,11 @@ export class QuotaState {
   limitUntilMs: number | null;
   /** A lane is making the one probe call after a quota backoff; the others wait for its outcome. */
   probing = false;
+  /**
+   * The next read page skips the budget and backoff checks once: support resumed, or the org's margin
+   * was last seen too low and only a call brings a fresh reading (not carried: a new run re-checks).
+   */
+  skipBudgetOnce = false;
 
   constructor(carried?: CarriedQuota) {
     this.window = carried?.window ?? null;
@@ -65,10 +70,27 @@ export class QuotaState {
     return this.limitUntilMs;
   }
 
+  /** Support resumed: a backoff or budget hold ends, and the next page goes (bringing a fresh reading). */
+  tryNow(): void {
+    this.skipBudgetOnce = true;
+    this.limitUntilMs = null;
+  }
+
   /** A Salesforce call went through: the quota is back. */
   callSucceeded(): void {
     this.limitUntilMs = null;
     this.probing = false;
+  }
+
+  /** Calls a lane made (a call that went through ends a quota backoff). */
+  callsMade(nowMs: number, calls: number): void {
+    this.recordCalls(nowMs, calls);
+    if (calls > 0) this.callSucceeded();
+  }
+
+  /** The status's `schedule` and `allocation`. */
+  statusFields(nowMs: number, org: OrgUsage | null): { schedule: ScheduleStatus; allocation: AllocationStatus } {
+    return { schedule: this.scheduleStatus(nowMs), allocation: this.allocationStatus(nowMs, org ? { used: org.used, max: org.max } : null) };
   }
 
   scheduleStatus(nowMs: number): ScheduleStatus {

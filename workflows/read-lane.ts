@@ -99,6 +99,7 @@ async function readCycle(ctx: LaneContext): Promise<void> {
 async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted' | QuotaWait> {
   const { input, state, settings } = ctx;
   let cost = 1;
+  let lastWriteBackWake = Date.now();
   for (const object of SYNCED_OBJECTS) {
     const syncPage = syncPageActivity(object, mode);
     for (;;) {
@@ -109,8 +110,14 @@ async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'incremental')
       setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
       const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
       state.recordPage(object, mode, page, new Date().toISOString());
-      state.writeBackWake = true;
+      // The write-back lane looks at the outbox after a page; during an initial read (pages back to back,
+      // none of which fills the outbox) at most once per poll interval, not once per page.
+      if (!ctx.quotaGates || mode === 'incremental' || Date.now() - lastWriteBackWake >= settings.pollIntervalMs) {
+        state.writeBackWake = true;
+        lastWriteBackWake = Date.now();
+      }
       cost = Math.max(1, page.apiCalls);
+      if (page.apiCalls > 0) state.quota.skipBudgetOnce = false;
       if (ctx.quotaGates && page.estimate) planInitialRead(state, page.estimate);
       if (page.done) break;
       if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);

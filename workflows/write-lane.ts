@@ -103,8 +103,8 @@ async function sendBatch(ctx: WriteLaneContext): Promise<LogFollowupsResult | un
     }
     if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && ctx.quotaGates) {
       // The lane-wide backoff episode: the next batch waits for it (limitCleared), no retry of its own.
+      // (No wake: the read lane meets the episode at its next page; waking would also cut other lanes' waits short.)
       state.quota.limitRefused(Date.now(), () => state.nextBackoffMs(ctx.timings, Math.random()));
-      state.wake = true;
       return undefined;
     }
     if (ctx.quotaGates) state.quota.probing = false;

@@ -35,6 +35,23 @@ export interface SyncHealth {
   };
   /** Bulk query jobs Salesforce failed, aborted or deleted; each object's read went on with a new job (or REST). */
   bulkJobsLost: Array<{ object: string; lost: number; reason: string | null; at: string | null }>;
+  /** The integration's API budget: its own calls in the last 24 h against its allocation and the org's limit. */
+  quota: {
+    integrationCalls24h: number;
+    allowedCalls: number | null;
+    share: number | null;
+    dailyCalls: number | null;
+    orgLimit: number | null;
+    orgUsed: number | null;
+    orgRemaining: number | null;
+    checkedAt: string | null;
+  };
+  /** Per-object progress (records mirrored, last sync) and the latest initial read. */
+  progress: { objects: ConnectionStatus['objects']; initialSync: ConnectionStatus['initialSync'] | null; plan: ConnectionStatus['plan'] | null };
+  /** The off-hours window for heavy work and its next start. */
+  schedule: ConnectionStatus['schedule'] | null;
+  /** What the sync waits for now (window, budget, quota backoff, error re-check), why, and until when. */
+  waiting: ConnectionStatus['waiting'] | null;
   /** FastFollow edits written back to Salesforce: pending, refused (by code, with the fix), and conflicts resolved. */
   writeBack: Awaited<ReturnType<typeof writeBackHealthOf>>;
 }
@@ -76,6 +93,10 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
     },
     currentError: status.error,
     revocation: status.revocation ?? null,
+    quota: quotaOf(status),
+    progress: { objects: status.objects, initialSync: status.initialSync ?? null, plan: status.plan ?? null },
+    schedule: status.schedule ?? null,
+    waiting: status.waiting ?? null,
     recordErrors: groups.map((group) => {
       const explanation = explainError(group.code);
       return {
@@ -91,5 +112,19 @@ export async function syncHealth(db: Db, connectionId: string, status: Connectio
     reconciliation: reconciliationSummary(reconciliations),
     bulkJobsLost: lostJobs.map((job) => ({ ...job, at: job.at?.toISOString() ?? null })),
     writeBack,
+  };
+}
+
+function quotaOf(status: ConnectionStatus): SyncHealth['quota'] {
+  const org = status.apiUsage;
+  return {
+    integrationCalls24h: status.allocation?.usedCalls24h ?? 0,
+    allowedCalls: status.allocation?.allowedCalls ?? null,
+    share: status.allocation?.share ?? null,
+    dailyCalls: status.allocation?.dailyCalls ?? null,
+    orgLimit: org?.max ?? null,
+    orgUsed: org?.used ?? null,
+    orgRemaining: org ? Math.max(0, org.max - org.used) : null,
+    checkedAt: org?.checkedAt ?? null,
   };
 }

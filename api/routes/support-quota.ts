@@ -11,7 +11,7 @@ import { ConnectionParams, ConnectionStatusSchema, ErrorSchema, OffHoursWindowSc
 
 const ScheduleBody = z
   .object({
-    window: OffHoursWindowSchema.nullable().openapi({ description: 'The window, or null to run heavy work at any time' }),
+    window: z.union([OffHoursWindowSchema, z.null()]).openapi({ description: 'The window, or null to run heavy work at any time' }),
   })
   .superRefine(({ window }, ctx) => {
     const problem = window && windowProblem(window);

@@ -68,6 +68,25 @@ const HealthSchema = z
     }),
     currentError: ConnectionStatusSchema.shape.error,
     revocation: ConnectionStatusSchema.shape.revocation,
+    quota: z
+      .object({
+        integrationCalls24h: z.number().openapi({ description: 'Salesforce calls this integration made in the last 24 h (every lane)' }),
+        allowedCalls: z.number().nullable().openapi({ description: 'Calls per 24 h its allocation allows' }),
+        share: z.number().nullable(),
+        dailyCalls: z.number().nullable(),
+        orgLimit: z.number().nullable(),
+        orgUsed: z.number().nullable().openapi({ description: 'The org’s calls in the rolling 24 h, all tools (at the last call)' }),
+        orgRemaining: z.number().nullable(),
+        checkedAt: z.string().nullable(),
+      })
+      .openapi({ description: 'API budget: the integration’s use against its allocation and the org’s daily limit' }),
+    progress: z.object({
+      objects: ConnectionStatusSchema.shape.objects,
+      initialSync: ConnectionStatusSchema.shape.initialSync,
+      plan: ConnectionStatusSchema.shape.plan,
+    }),
+    schedule: ConnectionStatusSchema.shape.schedule.nullable(),
+    waiting: ConnectionStatusSchema.shape.waiting,
     recordErrors: z.array(
       z.object({
         code: z.string(),

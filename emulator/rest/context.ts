@@ -104,7 +104,7 @@ async function admitted(c: ApiContext, next: () => Promise<void>, caller: ApiCal
     org.usage.recordRefused(now, endpoint);
     throw new SfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
   }
-  org.usage.recordCall(now, endpoint);
+  org.usage.recordCall(now, endpoint, caller.token.clientId);
   c.header('Sforce-Limit-Info', limitInfo(org));
   expireRecycleBin(org);
   c.set('caller', caller);

@@ -21,6 +21,10 @@ describe('workflow replay over recorded histories', () => {
         'v3-updates-resync-pause-disconnect.binpb',
         'v3-continue-as-new-carrying-resync.binpb',
         'v4-disconnect-cancels-page.binpb',
+        // Quota management (patch quota-windows-allocation; recorded by quota.test.ts): a quota backoff
+        // cut short by resume, and an initial read confined to off-hours windows set by Updates.
+        'v7-quota-backoff-resume.binpb',
+        'v7-quota-offhours-window.binpb',
       ]),
     );
   });

@@ -30,6 +30,16 @@ describe('API budget', () => {
     expect(checkBudget({ log, nowMs: T0 + 7_200_000, cost: 5, allocation: { dailyCalls: 60 }, org: { used: 100, max: 1_000 }, recheckMs: 60_000 })).toEqual({ ok: true });
   });
 
+  it('ignores calls that already left the window, when counting and when telling when budget returns', () => {
+    const log: CallLog = [];
+    recordCalls(log, T0, 100);
+    recordCalls(log, T0 + DAY_MS / 2, 40);
+    const nowMs = T0 + DAY_MS + 120_000;
+    expect(callsInLastDay(log, nowMs)).toBe(40);
+    const verdict = checkBudget({ log, nowMs, cost: 20, allocation: { dailyCalls: 50 }, org: { used: 40, max: 1_000 }, recheckMs: 60_000 });
+    expect(verdict).toMatchObject({ ok: false, reason: 'allocation', retryAtMs: T0 + DAY_MS / 2 + 60_000 + DAY_MS });
+  });
+
   it('keeps a safety margin of the org limit for other tools', () => {
     const verdict = checkBudget({ log: [], nowMs: T0, cost: 5, allocation: { share: 1 }, org: { used: 960, max: 1_000 }, recheckMs: 60_000 });
     expect(verdict).toMatchObject({ ok: false, reason: 'org_margin', retryAtMs: T0 + 60_000 });

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { disconnectSignal, followupPostedSignal } from '../../workflows/connection-contract.js';
+import { page, salesforceFailure, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
+
+// The quota logic of the connection workflow with fake activities on the real Temporal dev server:
+// one backoff episode for every lane (no Task call during it, no burst after it), and error re-checks
+// that grow from minutes to hours (here milliseconds).
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness(inject('temporalAddress'));
+}, 30_000);
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe.concurrent('quota logic (fake activities)', () => {
+  it('a quota refusal of a read holds the Task lane too; both resume by themselves after the backoff, with no burst of refused calls', async () => {
+    let exhausted = true;
+    let refused = 0;
+    const { handle, org } = await harness.start('quota-episode', { timings: { backoffBaseMs: 2_000, backoffMaxMs: 4_000 } }, (org) => {
+      org.script = () => {
+        if (exhausted) {
+          refused++;
+          throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        }
+        return page();
+      };
+      org.taskScript = () => {
+        if (exhausted) {
+          refused++;
+          throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        }
+        return {};
+      };
+    });
+    const backingOff = await statusWhere(handle, (s) => s.phase === 'backing_off' && s.waiting?.kind === 'backoff');
+    const until1 = Date.parse(backingOff.waiting!.until);
+    await handle.signal(followupPostedSignal, { followupId: 'quota-episode-f1' });
+    await until(() => Date.now() > until1 - 200 || undefined, 10_000);
+    exhausted = false;
+    expect(org.taskBatches).toHaveLength(0); // no Task call during the episode
+    await until(() => org.taskBatches.length > 0 || undefined, 10_000);
+    expect(org.taskBatches[0]!.at).toBeGreaterThanOrEqual(until1 - 50);
+    const synced = await statusWhere(handle, (s) => s.phase === 'incremental' && s.lastSyncAt !== null);
+    expect(synced.waiting ?? null).toBeNull();
+    expect(refused).toBeLessThanOrEqual(2);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+
+  it('when the org runs out of quota, whichever lane is refused first holds the others; a follow-up posted then is logged once quota returns', async () => {
+    let exhausted = false;
+    let taskRefusals = 0;
+    const { handle, org } = await harness.start('quota-task-first', { timings: { backoffBaseMs: 600, backoffMaxMs: 1_200 } }, (org) => {
+      // The quota is the org's: once it is used up, reads are refused too.
+      org.script = () => {
+        if (exhausted) throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        return page();
+      };
+      org.taskScript = () => {
+        if (exhausted) {
+          taskRefusals++;
+          throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        }
+        return {};
+      };
+    });
+    await statusWhere(handle, (s) => s.phase === 'incremental');
+    exhausted = true;
+    await handle.signal(followupPostedSignal, { followupId: 'quota-task-first-f1' });
+    const held = await statusWhere(handle, (s) => s.phase === 'backing_off');
+    expect(held.waiting?.kind).toBe('backoff');
+    exhausted = false;
+    await until(() => org.taskBatches.length > taskRefusals || undefined, 10_000);
+    await statusWhere(handle, (s) => s.phase === 'incremental');
+    // The Task lane waited out the episode instead of trying on its own: at most its one probe was refused.
+    expect(taskRefusals).toBeLessThanOrEqual(1);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+
+  it('a missing permission is re-checked after minutes, then at doubling intervals up to the hourly cap', async () => {
+    const { handle } = await harness.start('quota-recheck', { timings: { errorRecheckFirstMs: 100, errorRecheckMs: 400 } }, (org) => {
+      org.script = () => {
+        throw salesforceFailure('INSUFFICIENT_ACCESS');
+      };
+    });
+    const erroring = await statusWhere(handle, (s) => s.phase === 'error');
+    expect(erroring.waiting).toMatchObject({ kind: 'error_recheck', reason: 'INSUFFICIENT_ACCESS' });
+    const timers = await until(async () => {
+      const durations = await timerDurations(harness.client, handle.workflowId);
+      return durations.length >= 4 ? durations : undefined;
+    });
+    expect(timers.slice(0, 4)).toEqual([100, 200, 400, 400]);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+});
