@@ -44,6 +44,14 @@ export function modstampOf(record: SalesforceRecord): Date {
   return parseSalesforceDateTime(record.SystemModstamp);
 }
 
+/**
+ * jsonb refuses a lone UTF-16 surrogate (which JSON.stringify writes as an escape), while a bind
+ * parameter stored it as U+FFFD: replaced here the same way, so such text is stored as before.
+ */
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\p{Surrogate}/gu, '\uFFFD') : value;
+}
+
 /** How one mirror table is upserted by Salesforce Id. */
 export interface UpsertSpec {
   table: 'contacts' | 'deals' | 'salesforce_accounts';
@@ -76,7 +84,7 @@ export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, r
   const { rows: counted } = await sql<{ inserted: string }>`
     with written as (
       insert into ${table} (${columns})
-      select ${columns} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(rows)}::jsonb)
+      select ${columns} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(rows, wellFormed)}::jsonb)
       on conflict (salesforce_connection_id, ${id}) ${spec.partialKey ? sql`where ${id} is not null` : sql``}
       do update set ${sql.join(sets)} where ${guard}
       returning xmax = 0 as inserted)
