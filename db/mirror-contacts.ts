@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import { countDeleted, countInserted, INSERTED, modstampOf, type ApplyContext, type ApplyResult, type SalesforceRecord } from './mirror-rows.js';
+import { countDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import { decideEmailOwner, resolveDuplicateEmails } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import { mapContact } from '../domain/sync/mapping.js';
@@ -29,7 +29,7 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   let removed = 0;
   if (deletedIds.length > 0) {
     removed = countDeleted(
-      await trx.deleteFrom('contacts').where('salesforce_connection_id', '=', connectionId).where('salesforce_contact_id', 'in', deletedIds).execute(),
+      await trx.deleteFrom('contacts').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_contact_id = any(${deletedIds}::text[])`).execute(),
     );
   }
   if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
@@ -67,18 +67,17 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
  */
 async function storedContacts(trx: Transaction<Database>, { accountId, connectionId, environment }: ApplyContext, rows: ContactRow[]): Promise<StoredContact[]> {
   const emails = [...new Set(rows.flatMap((row) => (row.email ? [row.email] : [])))];
-  return trx
-    .selectFrom('contacts')
-    .select(['id', 'salesforce_contact_id', 'salesforce_connection_id', 'salesforce_modstamp', sql<string | null>`lower(email)`.as('email_key')])
-    .where('account_id', '=', accountId)
-    .where(sql`coalesce(salesforce_environment, 'production')`, '=', environment)
-    .where((eb) =>
-      eb.or([
-        eb(sql`lower(email)`, 'in', emails.length ? emails : ['']),
-        eb.and([eb('salesforce_connection_id', '=', connectionId), eb('salesforce_contact_id', 'in', rows.map((row) => row.salesforce_contact_id))]),
-      ]),
-    )
-    .execute();
+  const ids = rows.map((row) => row.salesforce_contact_id);
+  // Two index lookups joined by UNION, not one OR: with OR Postgres scanned all the account's contacts
+  // for every page (a cost growing with the table). The connection implies the account and environment.
+  // Arrays, not IN lists: one parameter, not one per row.
+  const { rows: found } = await sql<StoredContact>`
+    select id, salesforce_contact_id, salesforce_connection_id, salesforce_modstamp, lower(email) as email_key from contacts
+      where account_id = ${accountId} and coalesce(salesforce_environment, 'production') = ${environment} and lower(email) = any(${emails}::text[])
+    union
+    select id, salesforce_contact_id, salesforce_connection_id, salesforce_modstamp, lower(email) as email_key from contacts
+      where salesforce_connection_id = ${connectionId} and salesforce_contact_id = any(${ids}::text[])`.execute(trx);
+  return found;
 }
 
 /** Decides each incoming email against its current holder (domain/sync/duplicates.ts); pushes the issues it finds. */
@@ -150,7 +149,7 @@ async function freeEmailsAndAdopt(
     return current && current.email_key !== row.email ? [current.id] : [];
   });
   const clear = [...demote, ...moving];
-  if (clear.length > 0) await trx.updateTable('contacts').set({ email: null, updated_at: new Date() }).where('id', 'in', clear).execute();
+  if (clear.length > 0) await trx.updateTable('contacts').set({ email: null, updated_at: new Date() }).where(sql<boolean>`id = any(${clear}::uuid[])`).execute();
   for (const { id, sfId } of adopt) {
     await trx
       .updateTable('contacts')
@@ -160,29 +159,16 @@ async function freeEmailsAndAdopt(
   }
 }
 
+const CONTACT_UPSERT: UpsertSpec = {
+  table: 'contacts',
+  idColumn: 'salesforce_contact_id',
+  partialKey: true,
+  update: ['full_name', 'email', 'phone', 'company_name', 'salesforce_account_id'],
+  touch: true,
+  overwriteUnstamped: true,
+};
+
 /** Upserts by Salesforce Id; an older SystemModstamp never overwrites a newer one. Returns how many rows were new. */
 async function upsertContacts(trx: Transaction<Database>, { accountId, connectionId, environment }: ApplyContext, rows: ContactRow[]): Promise<number> {
-  const written = await trx
-    .insertInto('contacts')
-    .values(rows.map((row) => ({ account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment, ...row })))
-    .onConflict((oc) =>
-      oc
-        .columns(['salesforce_connection_id', 'salesforce_contact_id'])
-        .where('salesforce_contact_id', 'is not', null)
-        .doUpdateSet({
-          full_name: (eb) => eb.ref('excluded.full_name'),
-          email: (eb) => eb.ref('excluded.email'),
-          phone: (eb) => eb.ref('excluded.phone'),
-          company_name: (eb) => eb.ref('excluded.company_name'),
-          salesforce_account_id: (eb) => eb.ref('excluded.salesforce_account_id'),
-          salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp'),
-          updated_at: sql`now()`,
-        })
-        .where((eb) =>
-          eb.or([eb('contacts.salesforce_modstamp', 'is', null), eb('contacts.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
-        ),
-    )
-    .returning(INSERTED)
-    .execute();
-  return countInserted(written);
+  return upsertRows(trx, CONTACT_UPSERT, rows.map((row) => ({ account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment, ...row })));
 }

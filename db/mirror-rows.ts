@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
 import type { Environment } from '../domain/environment.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import type { SalesforceAccountRecord, SalesforceContactRecord, SalesforceOpportunityRecord } from '../domain/sync/mapping.js';
@@ -41,4 +42,52 @@ export function isDeleted(record: SalesforceRecord): boolean {
 export function modstampOf(record: SalesforceRecord): Date {
   if (!record.SystemModstamp) throw new Error(`Salesforce record ${record.Id ?? '(no Id)'} has no SystemModstamp`);
   return parseSalesforceDateTime(record.SystemModstamp);
+}
+
+/**
+ * jsonb refuses a lone UTF-16 surrogate (which JSON.stringify writes as an escape), while a bind
+ * parameter stored it as U+FFFD: replaced here the same way, so such text is stored as before.
+ */
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\p{Surrogate}/gu, '\uFFFD') : value;
+}
+
+/** How one mirror table is upserted by Salesforce Id. */
+export interface UpsertSpec {
+  table: 'contacts' | 'deals' | 'salesforce_accounts';
+  /** The Salesforce Id column; the conflict target is (salesforce_connection_id, idColumn). */
+  idColumn: string;
+  /** The unique index on the target is partial (`where idColumn is not null`). */
+  partialKey: boolean;
+  /** Columns a newer version overwrites (salesforce_modstamp always). */
+  update: string[];
+  /** Sets updated_at = now() on update. */
+  touch: boolean;
+  /** A stored row without a SystemModstamp is overwritten too (FastFollow rows adopted before they had one). */
+  overwriteUnstamped: boolean;
+}
+
+/**
+ * Upserts `rows` in one statement with one parameter (a JSON array read by jsonb_populate_recordset,
+ * as the benchmark's write limit does): thousands of bind parameters cost Postgres and pg more than the
+ * rows themselves. An older SystemModstamp never overwrites a newer one. Returns how many rows were new.
+ */
+export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, rows: Array<Record<string, unknown>>): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columns = sql.join(Object.keys(rows[0]!).map((column) => sql.ref(column)));
+  const table = sql.table(spec.table);
+  const id = sql.ref(spec.idColumn);
+  const sets = [...spec.update, 'salesforce_modstamp'].map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
+  if (spec.touch) sets.push(sql`updated_at = now()`);
+  const stored = sql.ref(`${spec.table}.salesforce_modstamp`);
+  const guard = spec.overwriteUnstamped ? sql`${stored} is null or ${stored} <= excluded.salesforce_modstamp` : sql`${stored} <= excluded.salesforce_modstamp`;
+  const { rows: counted } = await sql<{ inserted: string }>`
+    with written as (
+      insert into ${table} (${columns})
+      select ${columns} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(rows, wellFormed)}::jsonb)
+      on conflict (salesforce_connection_id, ${id}) ${spec.partialKey ? sql`where ${id} is not null` : sql``}
+      do update set ${sql.join(sets)} where ${guard}
+      returning xmax = 0 as inserted)
+    select count(*) filter (where inserted) as inserted from written`.execute(trx);
+  return Number(counted[0]?.inserted ?? 0);
 }

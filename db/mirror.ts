@@ -7,7 +7,7 @@ import { applyContacts } from './mirror-contacts.js';
 import { applyCustomValues } from './mirror-custom.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
-import { countDeleted, countInserted, INSERTED, isDeleted, modstampOf, type ApplyContext, type ApplyResult, type SalesforceRecord } from './mirror-rows.js';
+import { countDeleted, isDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import { mapAccount, mapOpportunity } from '../domain/sync/mapping.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
@@ -38,6 +38,24 @@ export async function applyPage(trx: Transaction<Database>, context: ApplyContex
   return result;
 }
 
+const ACCOUNT_UPSERT: UpsertSpec = {
+  table: 'salesforce_accounts',
+  idColumn: 'salesforce_account_id',
+  partialKey: false,
+  update: ['name'],
+  touch: false,
+  overwriteUnstamped: false,
+};
+
+const DEAL_UPSERT: UpsertSpec = {
+  table: 'deals',
+  idColumn: 'salesforce_opportunity_id',
+  partialKey: true,
+  update: ['title', 'value', 'stage', 'expected_close_date', 'salesforce_account_id'],
+  touch: true,
+  overwriteUnstamped: true,
+};
+
 async function applyAccounts(trx: Transaction<Database>, { accountId, connectionId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
   const issues: SyncIssue[] = [];
   const rows = live.map((record) => {
@@ -48,36 +66,25 @@ async function applyAccounts(trx: Transaction<Database>, { accountId, connection
   let inserted = 0;
   let removed = 0;
   if (rows.length > 0) {
-    const written = await trx
-      .insertInto('salesforce_accounts')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .columns(['salesforce_connection_id', 'salesforce_account_id'])
-          .doUpdateSet({ name: (eb) => eb.ref('excluded.name'), salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp') })
-          .where('salesforce_accounts.salesforce_modstamp', '<=', (eb) => eb.ref('excluded.salesforce_modstamp')),
-      )
-      .returning(INSERTED)
-      .execute();
-    inserted = countInserted(written);
+    inserted = await upsertRows(trx, ACCOUNT_UPSERT, rows);
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
       from salesforce_accounts a
       where a.salesforce_connection_id = ${connectionId} and c.salesforce_connection_id = a.salesforce_connection_id
         and c.salesforce_account_id = a.salesforce_account_id
-        and a.salesforce_account_id = any(${rows.map((row) => row.salesforce_account_id)})
+        and a.salesforce_account_id = any(${rows.map((row) => row.salesforce_account_id)}::text[])
         and c.company_name is distinct from a.name`.execute(trx);
   }
   if (deletedIds.length > 0) {
     removed = countDeleted(
-      await trx.deleteFrom('salesforce_accounts').where('salesforce_connection_id', '=', connectionId).where('salesforce_account_id', 'in', deletedIds).execute(),
+      await trx.deleteFrom('salesforce_accounts').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_account_id = any(${deletedIds}::text[])`).execute(),
     );
     await trx
       .updateTable('contacts')
       .set({ company_name: null, updated_at: new Date() })
       .where('salesforce_connection_id', '=', connectionId)
-      .where('salesforce_account_id', 'in', deletedIds)
+      .where(sql<boolean>`salesforce_account_id = any(${deletedIds}::text[])`)
       .execute();
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
@@ -90,7 +97,7 @@ async function applyOpportunities(trx: Transaction<Database>, context: ApplyCont
   let removed = 0;
   if (deletedIds.length > 0) {
     removed = countDeleted(
-      await trx.deleteFrom('deals').where('salesforce_connection_id', '=', connectionId).where('salesforce_opportunity_id', 'in', deletedIds).execute(),
+      await trx.deleteFrom('deals').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_opportunity_id = any(${deletedIds}::text[])`).execute(),
     );
   }
   const rows = live.map((record) => {
@@ -100,29 +107,7 @@ async function applyOpportunities(trx: Transaction<Database>, context: ApplyCont
     return { ...owner, ...mapped.row, salesforce_modstamp: modstampOf(record) };
   });
   if (rows.length > 0) {
-    const written = await trx
-      .insertInto('deals')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .columns(['salesforce_connection_id', 'salesforce_opportunity_id'])
-          .where('salesforce_opportunity_id', 'is not', null)
-          .doUpdateSet({
-            title: (eb) => eb.ref('excluded.title'),
-            value: (eb) => eb.ref('excluded.value'),
-            stage: (eb) => eb.ref('excluded.stage'),
-            expected_close_date: (eb) => eb.ref('excluded.expected_close_date'),
-            salesforce_account_id: (eb) => eb.ref('excluded.salesforce_account_id'),
-            salesforce_modstamp: (eb) => eb.ref('excluded.salesforce_modstamp'),
-            updated_at: sql`now()`,
-          })
-          .where((eb) =>
-            eb.or([eb('deals.salesforce_modstamp', 'is', null), eb('deals.salesforce_modstamp', '<=', eb.ref('excluded.salesforce_modstamp'))]),
-          ),
-      )
-      .returning(INSERTED)
-      .execute();
-    inserted = countInserted(written);
+    inserted = await upsertRows(trx, DEAL_UPSERT, rows);
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }

@@ -19,7 +19,7 @@ export async function replaceRecordIssues(
     .deleteFrom('salesforce_sync_errors')
     .where('connection_id', '=', connectionId)
     .where('object', '=', object)
-    .where('salesforce_id', 'in', recordIds)
+    .where(sql<boolean>`salesforce_id = any(${recordIds}::text[])`)
     .execute();
   if (issues.length === 0) return;
   const unique = new Map(issues.map((issue) => [`${issue.salesforceId}:${issue.code}`, issue]));

@@ -45,6 +45,13 @@ describe('applyPage', () => {
     expect((await contactRow('003000000000008AAA'))?.email).toBe('current@example.com');
   });
 
+  it('stores a lone UTF-16 surrogate as U+FFFD, as a bind parameter would, rather than failing the page', async () => {
+    await apply('Contact', [contact('003000000000S01AAA', '2024-05-01T12:00:00.000+0000', { LastName: 'Lee\uD800', Phone: '\uD83D\uDE00 ok' })]);
+    const row = await contactRow('003000000000S01AAA');
+    expect(row?.full_name).toBe('Ann Lee\uFFFD');
+    expect(row?.phone).toBe('\uD83D\uDE00 ok');
+  });
+
   it('is idempotent: the same page twice leaves one row per record', async () => {
     const page = [contact('003000000000002AAA', '2024-05-01T12:00:00.000+0000', { Email: 'two@example.com' })];
     expect((await apply('Contact', page)).mirroredDelta).toBe(1); // a new row
