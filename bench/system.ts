@@ -76,8 +76,11 @@ export async function startBenchSystem(options: Pick<BenchOptions, 'pollInterval
   await prepareDatabase(config.DATABASE_URL);
   // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone (e.g. heap limits, README "Performance").
   const workerEnv = process.env.BENCH_WORKER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : env;
-  const worker = await startNodeProcess('worker', 'worker/main.ts', workerEnv, /worker polling/, cleanup, runtimeLog);
-  const api = await startNodeProcess('api', 'api/main.ts', env, /API listening/, cleanup, runtimeLog);
+  // Started side by side: each spends most of its start loading modules and waiting on its connections.
+  const [worker, api] = await Promise.all([
+    startNodeProcess('worker', 'worker/main.ts', workerEnv, /worker polling/, cleanup, runtimeLog),
+    startNodeProcess('api', 'api/main.ts', env, /API listening/, cleanup, runtimeLog),
+  ]);
   const control = createControlClient(infrastructure.emulator!.running.productionUrl);
   const connectedApp = { clientId: config.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET, callbackUrl };
   const db = createDb(config.DATABASE_URL, { max: 4 });

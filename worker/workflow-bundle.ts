@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,7 @@ export async function prebuiltWorkflowBundle(cacheDir = process.env.WORKFLOW_BUN
   if (existsSync(codePath)) return { codePath };
   mkdirSync(cacheDir, { recursive: true });
   // Written beside and renamed: a worker starting meanwhile never reads half a file.
-  const partial = `${codePath}.${process.pid}.partial`;
+  const partial = `${codePath}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
   await runBundler(partial);
   renameSync(partial, codePath);
   return { codePath };
@@ -38,8 +38,9 @@ function sourceHash(): string {
 
 function runBundler(out: string): Promise<void> {
   const script = fileURLToPath(new URL('./bundle-workflows.ts', import.meta.url));
-  // The same Node and loader flags as this process (`--import tsx`), so the child reads the TypeScript sources.
-  const child = spawn(process.execPath, [...process.execArgv, script, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // tsx reads the TypeScript sources (as in `npm run worker`), resolved from the project folder: this
+  // process may itself run under another loader (vitest) whose flags a plain child could not use.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2_000)));
   return new Promise((resolve, reject) => {
