@@ -6,6 +6,7 @@ import { Cleanup } from '../dev/cleanup.js';
 import { machine, renderTable, writeResults, type ScenarioResult } from './report.js';
 import { incrementalCycleScenario } from './scenarios/incremental-cycle.js';
 import { initialSyncScenario, seedOrg } from './scenarios/initial-sync.js';
+import { latenciesScenario } from './scenarios/latencies.js';
 import { limitsScenario } from './scenarios/limits.js';
 import { manyConnectionsScenario } from './scenarios/many-connections.js';
 import { taskLoggingScenario } from './scenarios/task-logging.js';
@@ -39,11 +40,14 @@ async function run(options: BenchOptions, cleanup: Cleanup, results: ScenarioRes
   progress(`incremental done (${elapsed()}); Task logging (1,000 follow-ups posted at once)…`);
   results.push(await taskLoggingScenario(system, org, ACCOUNT_ID));
 
+  progress(`Task logging done (${elapsed()}); latencies (single changes each way, single follow-ups)…`);
+  results.push(await latenciesScenario(system, org, ACCOUNT_ID, seeded, options));
+
   // Pause the sync so its cycles don't share the emulator with the raw read.
   const paused = await system.call(`/api/support/connections/${ACCOUNT_ID}/production/pause`, { method: 'POST', token: system.config.SUPPORT_TOKEN });
   if (!paused.ok) throw new Error(`pause answered ${paused.status}: ${await paused.text()}`);
   await waitFor('the sync to pause', async () => ((await connectionStatus(system, ACCOUNT_ID))?.phase === 'paused' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
-  progress(`Task logging done (${elapsed()}); limits: the same rows read by jsforce alone (REST, Bulk), written to Postgres alone, and the naive baseline…`);
+  progress(`latencies done (${elapsed()}); limits: the same rows read by jsforce alone (REST, Bulk), written to Postgres alone, and the naive baseline…`);
   results.push(await limitsScenario(system, org, seeded.counts));
   progress(`done (${elapsed()}); stopping everything…`);
   return system;
@@ -95,6 +99,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     machine: host,
     options,
+    workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? null,
     results,
     runtimeWarnings: runtimeLog,
     load: { loadAverage: os.loadavg(), note: 'load average (1, 5, 15 min) when the run ended; figures are noisy on a shared machine' },
@@ -107,6 +112,7 @@ async function main(): Promise<number> {
     '',
     `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}`,
     `Sync timing: poll ${options.pollInterval}, safety lag ${options.safetyLag}, lookback ${options.lookback}; the worker and the API run in processes of their own (Postgres, Temporal too); the emulator runs in the bench's`,
+    `Worker's Node flags (BENCH_WORKER_NODE_OPTIONS): ${process.env.BENCH_WORKER_NODE_OPTIONS || 'none (V8 defaults)'}`,
     `Load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')} (1 / 5 / 15 min) on ${host.cpus} cores: figures from a loaded machine are noisy`,
     '',
     results.length ? renderTable([...(summary.throughput !== null ? [summaryResult(summary)] : []), ...results]) : '(no scenario finished)',

@@ -74,8 +74,13 @@ export async function startBenchSystem(options: Pick<BenchOptions, 'pollInterval
   };
   const config = loadConfig(env);
   await prepareDatabase(config.DATABASE_URL);
-  const worker = await startNodeProcess('worker', 'worker/main.ts', env, /worker polling/, cleanup, runtimeLog);
-  const api = await startNodeProcess('api', 'api/main.ts', env, /API listening/, cleanup, runtimeLog);
+  // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone (e.g. heap limits, README "Performance").
+  const workerEnv = process.env.BENCH_WORKER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : env;
+  // Started side by side: each spends most of its start loading modules and waiting on its connections.
+  const [worker, api] = await Promise.all([
+    startNodeProcess('worker', 'worker/main.ts', workerEnv, /worker polling/, cleanup, runtimeLog),
+    startNodeProcess('api', 'api/main.ts', env, /API listening/, cleanup, runtimeLog),
+  ]);
   const control = createControlClient(infrastructure.emulator!.running.productionUrl);
   const connectedApp = { clientId: config.SALESFORCE_CLIENT_ID, clientSecret: config.SALESFORCE_CLIENT_SECRET, callbackUrl };
   const db = createDb(config.DATABASE_URL, { max: 4 });

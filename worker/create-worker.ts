@@ -12,6 +12,8 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   dependencies: ActivityDependencies;
+  /** A prebuilt bundle of the workflow code (worker/workflow-bundle.ts); bundled in this process when left out. */
+  workflowBundle?: { codePath: string };
   /** Test hooks such as a shorter shutdown grace time. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -21,7 +23,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities(options.dependencies),
     shutdownGraceTime: '10s',
     // Heartbeats carry cancellation back to activities: a disconnect should stop a page within seconds, not

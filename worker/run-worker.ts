@@ -3,6 +3,7 @@ import { createDb } from '../db/connect.js';
 import type { Logger } from '../platform/logger.js';
 import { activityDependencies } from '../activities/wiring.js';
 import { connectToTemporal, createWorker } from './create-worker.js';
+import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped (after `stop()` or a fatal error). */
@@ -12,6 +13,7 @@ export interface RunningWorker {
 
 /** Connects, builds and runs a worker from configuration (used by `npm run worker` and `npm start`). */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const workflowBundle = await prebuiltWorkflowBundle();
   const connection = await connectToTemporal(config);
   const db = createDb(config.DATABASE_URL);
   const worker = await createWorker({
@@ -19,6 +21,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dependencies: activityDependencies(config, db, logger),
+    workflowBundle,
   });
   const done = worker.run().finally(async () => {
     await connection.close();

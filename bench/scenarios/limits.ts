@@ -13,7 +13,7 @@ import { OBJECTS } from './initial-sync.js';
 /** Rows kept in memory for the write limit; beyond it the write limit is measured on this many and scaled. */
 const WRITE_SAMPLE = 300_000;
 /** Contacts the naive baseline reads and writes (one INSERT per row is slow); its rate is scaled. */
-const NAIVE_SAMPLE = 2_000;
+const NAIVE_SAMPLE = 1_000;
 const CONNECTION_ID = '00000000-0000-4000-8000-000000000000';
 const TABLES: Record<SyncedObject, MirrorTable> = { Account: 'salesforce_accounts', Contact: 'contacts', Opportunity: 'deals' };
 
