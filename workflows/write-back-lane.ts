@@ -1,6 +1,7 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, WriteBackResult } from '../activities/index.js';
 import { explainError } from '../domain/error-explanations.js';
+import { limitCleared } from './quota-gate.js';
 import type { WriteLaneContext } from './write-lane.js';
 
 /** Patch id: the write-back lane drains the outbox of FastFollow edits to Salesforce. */
@@ -43,6 +44,9 @@ async function writeBackLoop(ctx: WriteLaneContext): Promise<void> {
       continue;
     }
     state.writeBackWake = false;
+    // During a quota backoff no write goes out (the outbox keeps the edits), and only one lane probes after it.
+    if (ctx.quotaGates) await limitCleared(state, mustStop);
+    if (mustStop()) return;
     const result = await pushBatch(ctx);
     if (result && result.due > 0) continue;
     // No timer of its own: the read lane wakes this lane after every page and every cycle (so at
@@ -66,6 +70,12 @@ async function pushBatch(ctx: WriteLaneContext): Promise<WriteBackResult | undef
       await condition(() => state.ended || ctx.runEnding());
       return undefined;
     }
+    if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && ctx.quotaGates) {
+      // The lane-wide backoff episode (as in the Task lane): the next batch waits for it, no retry of its own.
+      state.quota.limitRefused(Date.now(), () => state.nextBackoffMs(ctx.timings, Math.random()));
+      return undefined;
+    }
+    if (ctx.quotaGates) state.quota.probing = false;
     const delay = explanation.code === 'REQUEST_LIMIT_EXCEEDED' ? ctx.timings.backoffBaseMs : explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs;
     await condition(() => state.ended || ctx.runEnding() || state.wake, delay);
     return undefined;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { disconnectSignal, followupPostedSignal } from '../../workflows/connection-contract.js';
+import { writeBackWorkSignal } from '../../workflows/write-back-signals.js';
 import { page, salesforceFailure, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
 
 // The quota logic of the connection workflow with fake activities on the real Temporal dev server:
@@ -45,6 +46,52 @@ describe.concurrent('quota logic (fake activities)', () => {
     const synced = await statusWhere(handle, (s) => s.phase === 'incremental' && s.lastSyncAt !== null);
     expect(synced.waiting ?? null).toBeNull();
     expect(refused).toBeLessThanOrEqual(2);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+  });
+
+  it('a quota refusal of a write-back batch starts the episode for every lane: a follow-up posted during it waits, then is logged', async () => {
+    let exhausted = false;
+    const refusals: string[] = [];
+    const { handle, org } = await harness.start('quota-write-back', { timings: { backoffBaseMs: 3_000, backoffMaxMs: 6_000 } }, (org) => {
+      // The read lane sleeps between cycles, so the write-back lane meets the refusal first.
+      org.settings = { ...org.settings, pollIntervalMs: 60_000 };
+      org.script = () => {
+        if (exhausted) refusals.push('read');
+        if (exhausted) throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        return page();
+      };
+      org.writeBackScript = () => {
+        if (exhausted) refusals.push('write-back');
+        if (exhausted) throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        return {};
+      };
+      org.taskScript = () => {
+        if (exhausted) refusals.push('task');
+        if (exhausted) throw salesforceFailure('REQUEST_LIMIT_EXCEEDED');
+        return {};
+      };
+    });
+    await statusWhere(handle, (s) => s.phase === 'incremental' && s.lastSyncAt !== null);
+    // Until the read lane sleeps out its poll interval (no page for 500 ms).
+    let pages = -1;
+    await until(async () => {
+      const quiet = org.pages.length === pages;
+      pages = org.pages.length;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return quiet || undefined;
+    });
+    exhausted = true;
+    await handle.signal(writeBackWorkSignal);
+    await until(() => refusals.length > 0 || undefined);
+    const refusedAt = Date.now();
+    expect(refusals).toEqual(['write-back']);
+    // The episode lasts at least half the base backoff (1.5 s): a follow-up posted now is not tried during it.
+    await handle.signal(followupPostedSignal, { followupId: 'quota-write-back-f1' });
+    await until(() => Date.now() - refusedAt > 1_200 || undefined);
+    expect(org.taskBatches).toHaveLength(0);
+    exhausted = false;
+    await until(() => org.taskBatches.length > 0 || undefined, 15_000);
+    expect(refusals).toEqual(['write-back']);
     await handle.signal(disconnectSignal, { reason: 'test over' });
   });
 

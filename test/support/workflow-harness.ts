@@ -29,7 +29,12 @@ export class FakeOrg {
   /** Task batches the write lane sent (logFollowupBatch), and what the fake answers. */
   readonly taskBatches: Array<{ runId: string; at: number }> = [];
   taskScript: (n: number) => Partial<TaskBatchResult> | Promise<Partial<TaskBatchResult>> = () => ({});
+  /** Write-back batches the write-back lane sent (pushWriteBackBatch), and what the fake answers (default: an empty outbox). */
+  readonly writeBackBatches: Array<{ runId: string; at: number }> = [];
+  writeBackScript: (n: number) => Partial<WriteBackBatchResult> | Promise<Partial<WriteBackBatchResult>> = () => ({});
 }
+
+export type WriteBackBatchResult = Awaited<ReturnType<Activities['pushWriteBackBatch']>>;
 
 export type TaskBatchResult = Awaited<ReturnType<Activities['logFollowupBatch']>>;
 
@@ -83,8 +88,11 @@ export async function startHarness(address: string): Promise<Harness> {
       return { logged: 1, adopted: 0, failed: 0, waitingForContact: 0, apiCalls: 1, collectionCalls: 1, due: 0, nextDueInMs: null, apiUsage: null, ...answer };
     },
     async pushWriteBackBatch() {
-      // No FastFollow edits in these scripted orgs: the outbox is empty.
-      return { written: 0, created: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0, due: 0, nextDueInMs: null, apiUsage: null };
+      const { org, runId } = orgOf();
+      org.writeBackBatches.push({ runId, at: Date.now() });
+      const answer = await org.writeBackScript(org.writeBackBatches.length - 1);
+      // By default no FastFollow edits in these scripted orgs: the outbox is empty.
+      return { ...{ written: 0, created: 0, failed: 0, retrying: 0, conflicts: 0, apiCalls: 0, collectionCalls: 0, due: 0, nextDueInMs: null, apiUsage: null }, ...answer };
     },
   } satisfies Partial<Activities>;
 
