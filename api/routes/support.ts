@@ -52,6 +52,26 @@ const WriteBackHealthSchema = z
         detectedAt: z.string(),
       }),
     ),
+    bornRecords: z
+      .object({
+        pending: z.number(),
+        failed: z.array(z.object({ code: z.string(), message: z.string(), fix: z.string(), records: z.number(), sampleFastFollowIds: z.array(z.string()) })),
+      })
+      .openapi({ description: 'Contacts and deals created in FastFollow: waiting to be created in Salesforce, and refused by code with the fix' }),
+    brokenMappings: z
+      .array(
+        z.object({
+          object: z.string(),
+          salesforceField: z.string(),
+          fastfollowField: z.string(),
+          direction: z.string(),
+          code: z.string(),
+          since: z.string().nullable(),
+          fix: z.string(),
+        }),
+      )
+      .openapi({ description: 'Custom mappings Salesforce refused (e.g. field-level security changed): left out until the mappings are saved again' }),
+    backfillsPending: z.number().openapi({ description: 'New Salesforce → FastFollow custom mappings whose backfill has not finished' }),
   })
   .openapi({ description: 'Write-back of FastFollow edits (contact email and phone; deal title, value, stage, close date) to Salesforce' });
 
