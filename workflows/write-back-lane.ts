@@ -6,6 +6,8 @@ import type { WriteLaneContext } from './write-lane.js';
 
 /** Patch id: the write-back lane drains the outbox of FastFollow edits to Salesforce. */
 export const WRITE_BACK_PATCH = 'write-back-outbox';
+/** Patch id: the write-back lane joins the lane-wide quota backoff episode (waits it out; its refusal starts one). */
+const QUOTA_EPISODE_PATCH = 'write-back-joins-quota-episode';
 
 const { pushWriteBackBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -37,6 +39,7 @@ export async function writeBackLane(ctx: WriteLaneContext): Promise<void> {
 async function writeBackLoop(ctx: WriteLaneContext): Promise<void> {
   const { state } = ctx;
   const mustStop = () => state.ended || ctx.runEnding();
+  const joinsQuotaEpisode = ctx.quotaGates === true && patched(QUOTA_EPISODE_PATCH);
   for (;;) {
     if (mustStop()) return;
     if (state.paused) {
@@ -45,9 +48,9 @@ async function writeBackLoop(ctx: WriteLaneContext): Promise<void> {
     }
     state.writeBackWake = false;
     // During a quota backoff no write goes out (the outbox keeps the edits), and only one lane probes after it.
-    if (ctx.quotaGates) await limitCleared(state, mustStop);
+    if (joinsQuotaEpisode) await limitCleared(state, mustStop);
     if (mustStop()) return;
-    const result = await pushBatch(ctx);
+    const result = await pushBatch(ctx, joinsQuotaEpisode);
     if (result && result.due > 0) continue;
     // No timer of its own: the read lane wakes this lane after every page and every cycle (so at
     // least every poll interval while up to date), which keeps histories free of a second poll timer.
@@ -55,7 +58,7 @@ async function writeBackLoop(ctx: WriteLaneContext): Promise<void> {
   }
 }
 
-async function pushBatch(ctx: WriteLaneContext): Promise<WriteBackResult | undefined> {
+async function pushBatch(ctx: WriteLaneContext, joinsQuotaEpisode: boolean): Promise<WriteBackResult | undefined> {
   const { state } = ctx;
   try {
     const result = await pushWriteBackBatch({ connectionId: ctx.input.connectionId });
@@ -70,12 +73,12 @@ async function pushBatch(ctx: WriteLaneContext): Promise<WriteBackResult | undef
       await condition(() => state.ended || ctx.runEnding());
       return undefined;
     }
-    if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && ctx.quotaGates) {
+    if (explanation.code === 'REQUEST_LIMIT_EXCEEDED' && joinsQuotaEpisode) {
       // The lane-wide backoff episode (as in the Task lane): the next batch waits for it, no retry of its own.
       state.quota.limitRefused(Date.now(), () => state.nextBackoffMs(ctx.timings, Math.random()));
       return undefined;
     }
-    if (ctx.quotaGates) state.quota.probing = false;
+    if (joinsQuotaEpisode) state.quota.probing = false;
     const delay = explanation.code === 'REQUEST_LIMIT_EXCEEDED' ? ctx.timings.backoffBaseMs : explanation.permanent ? ctx.timings.errorRecheckMs : ctx.settings.pollIntervalMs;
     await condition(() => state.ended || ctx.runEnding() || state.wake, delay);
     return undefined;

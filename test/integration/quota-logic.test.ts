@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { disconnectSignal, followupPostedSignal } from '../../workflows/connection-contract.js';
 import { writeBackWorkSignal } from '../../workflows/write-back-signals.js';
+import { saveHistory } from '../support/histories.js';
 import { page, salesforceFailure, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
 
 // The quota logic of the connection workflow with fake activities on the real Temporal dev server:
@@ -93,6 +94,8 @@ describe.concurrent('quota logic (fake activities)', () => {
     await until(() => org.taskBatches.length > 0 || undefined, 15_000);
     expect(refusals).toEqual(['write-back']);
     await handle.signal(disconnectSignal, { reason: 'test over' });
+    await handle.result();
+    await saveHistory('v8-write-back-quota-episode', await handle.fetchHistory());
   });
 
   it('when the org runs out of quota, whichever lane is refused first holds the others; a follow-up posted then is logged once quota returns', async () => {

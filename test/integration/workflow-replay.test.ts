@@ -25,6 +25,8 @@ describe('workflow replay over recorded histories', () => {
         // cut short by resume, and an initial read confined to off-hours windows set by Updates.
         'v7-quota-backoff-resume.binpb',
         'v7-quota-offhours-window.binpb',
+        // The write-back lane joining the quota episode (patch write-back-joins-quota-episode; quota-logic.test.ts).
+        'v8-write-back-quota-episode.binpb',
       ]),
     );
   });
