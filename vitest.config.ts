@@ -25,9 +25,13 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Integration files share one Temporal server and database: run them one at a time
-          // to keep CI's two cores from thrashing.
-          fileParallelism: false,
+          // Integration files share one Temporal server and Postgres (each file its own database,
+          // account ids unique across files): two at a time, since most of their time is spent waiting
+          // on timers, heartbeats and killed workers; more would thrash CI's two cores.
+          fileParallelism: true,
+          maxWorkers: 2,
+          // Vitest runs projects with different worker counts as separate groups: unit and emulator first.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
