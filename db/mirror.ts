@@ -13,6 +13,12 @@ import { mapAccount, mapOpportunity } from '../domain/sync/mapping.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
+export type MappedField = Awaited<ReturnType<typeof mappedFields>>[number];
+
+/** Custom fields whose values a page of `object` brings into FastFollow (none for Account). */
+export async function customFieldsReadFromSalesforce(db: Transaction<Database> | Db, connectionId: string, object: SyncedObject): Promise<MappedField[]> {
+  return object === 'Account' ? [] : mappedFields(db, connectionId, object, readsFromSalesforce);
+}
 
 /**
  * Applies one page of Salesforce records to FastFollow's tables inside the caller's transaction
@@ -21,7 +27,14 @@ export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.
  * Deleted records (queryAll, IsDeleted = true) are removed: Salesforce is the source of truth, and
  * follow-ups that referenced them keep their data (their foreign keys are set null).
  */
-export async function applyPage(trx: Transaction<Database>, context: ApplyContext, object: SyncedObject, records: SalesforceRecord[]): Promise<ApplyResult> {
+export async function applyPage(
+  trx: Transaction<Database>,
+  context: ApplyContext,
+  object: SyncedObject,
+  records: SalesforceRecord[],
+  // The connection's Salesforce → FastFollow custom fields; a caller applying a page in slices looks them up once.
+  customFields?: MappedField[],
+): Promise<ApplyResult> {
   // Marks this transaction's writes as the sync's own, so FastFollow-side change capture ignores them.
   await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
   const live = records.filter((record) => !isDeleted(record));
@@ -31,7 +44,7 @@ export async function applyPage(trx: Transaction<Database>, context: ApplyContex
   else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
   else result = await applyOpportunities(trx, context, live, deletedIds);
   if (object !== 'Account' && live.length > 0) {
-    const custom = await mappedFields(trx, context.connectionId, object, readsFromSalesforce);
+    const custom = customFields ?? (await customFieldsReadFromSalesforce(trx, context.connectionId, object));
     await applyCustomValues(trx, context.connectionId, object, custom, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
   }
   await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
