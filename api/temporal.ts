@@ -13,9 +13,9 @@ import {
   followupPostedSignal,
   reconnectedSignal,
   statusQuery,
+  writeBackWorkSignal,
 } from '../workflows/connection-contract.js';
 import type { connectionWorkflow } from '../workflows/connection.js';
-import { writeBackWorkSignal } from '../workflows/write-back-signals.js';
 import type { revokeGrantWorkflow } from '../workflows/revocation.js';
 import { FastFollowAccountIdKey, SalesforceEnvironmentKey, SalesforceOrgIdKey, SyncPhaseKey } from '../workflows/search-attributes.js';
 

@@ -15,9 +15,9 @@ import {
   resyncUpdate,
   scheduleUpdate,
   statusQuery,
+  writeBackWorkSignal,
 } from './connection-contract.js';
 import type { ConnectionState } from './connection-state.js';
-import { writeBackWorkSignal } from './write-back-signals.js';
 
 /** Patch id: reconnecting to a different org restarts the initial read. */
 const OTHER_ORG_PATCH = 'reconnect-other-org-restarts-sync';

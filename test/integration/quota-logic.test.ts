@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { disconnectSignal, followupPostedSignal } from '../../workflows/connection-contract.js';
-import { writeBackWorkSignal } from '../../workflows/write-back-signals.js';
+import { disconnectSignal, followupPostedSignal, writeBackWorkSignal } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
 import { page, salesforceFailure, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
 
