@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import type { OutboxFailure } from './outbox.js';
@@ -12,23 +12,23 @@ import { MAX_RECORD_ATTEMPTS, WRITE_BACK_FIELDS, type WriteBackObject } from '..
 
 const TABLE = { Contact: { table: 'contacts', idColumn: 'salesforce_contact_id' }, Opportunity: { table: 'deals', idColumn: 'salesforce_opportunity_id' } } as const;
 
-/** Due born records of one object (the object of the oldest), at most `limit`, with their FastFollow row as it is now. */
-export async function dueBornRecords(db: Db, connectionId: string, limit: number): Promise<Array<BornRecord & { state: 'waiting' | 'linked' | 'gone' }>> {
-  const { rows } = await sql<{
-    id: string; object: WriteBackObject; record_id: string; sending_since: Date | null; linked: boolean; gone: boolean;
-    full_name: string | null; email: string | null; phone: string | null; title: string | null; value: string | null; stage: string | null; expected_close_date: string | null;
-    custom: Record<string, unknown> | null;
-  }>`
-    with head as (
-      select object from salesforce_born_records
-      where salesforce_connection_id = ${connectionId} and status = 'pending' and next_attempt_at <= now() order by id limit 1)
+type BornRow = {
+  id: string; object: WriteBackObject; record_id: string; sending_since: Date | null; linked: boolean; gone: boolean;
+  full_name: string | null; email: string | null; phone: string | null; title: string | null; value: string | null; stage: string | null; expected_close_date: string | null;
+  custom: Record<string, unknown> | null;
+};
+export type QueuedBornRecord = BornRecord & { state: 'waiting' | 'linked' | 'gone' };
+
+/** Queued born records picked by `which` (a condition on `b`, the queue row), with their FastFollow row as it is now. */
+async function queuedBornRecords(db: Kysely<Database>, connectionId: string, which: RawBuilder<unknown>, limit: number): Promise<QueuedBornRecord[]> {
+  const { rows } = await sql<BornRow>`
     select b.id, b.object, b.record_id, b.sending_since,
            coalesce(c.salesforce_connection_id, d.salesforce_connection_id) is not null as linked, (c.id is null and d.id is null) as gone,
            coalesce(c.custom_fields, d.custom_fields) as custom, c.full_name, c.email, c.phone, d.title, d.value::text as value, d.stage, d.expected_close_date::text as expected_close_date
-    from salesforce_born_records b join head h on h.object = b.object
+    from salesforce_born_records b
     left join contacts c on b.object = 'Contact' and c.id = b.record_id
     left join deals d on b.object = 'Opportunity' and d.id = b.record_id
-    where b.salesforce_connection_id = ${connectionId} and b.status = 'pending' and b.next_attempt_at <= now()
+    where b.salesforce_connection_id = ${connectionId} and b.status = 'pending' and ${which}
     order by b.id limit ${limit}`.execute(db);
   return rows.map((row) => ({
     queueId: String(row.id),
@@ -41,6 +41,21 @@ export async function dueBornRecords(db: Db, connectionId: string, limit: number
       ? { full_name: row.full_name, email: row.email, phone: row.phone }
       : { title: row.title, value: row.value, stage: row.stage, expected_close_date: row.expected_close_date }) as Record<string, string | null>,
   }));
+}
+
+/** Due born records of one object (the object of the oldest), at most `limit`, with their FastFollow row as it is now. */
+export async function dueBornRecords(db: Db, connectionId: string, limit: number): Promise<QueuedBornRecord[]> {
+  const headObject = sql`(select object from salesforce_born_records
+      where salesforce_connection_id = ${connectionId} and status = 'pending' and next_attempt_at <= now() order by id limit 1)`;
+  return queuedBornRecords(db, connectionId, sql`b.next_attempt_at <= now() and b.object = ${headObject}`, limit);
+}
+
+/** At most one create call's records are in flight per object (sObject Collections take 200). */
+const ONE_CREATE_CALL = 200;
+
+/** Born records of `object` whose create call went out and whose answer is not stored yet (Salesforce may have them). */
+export async function bornRecordsInFlight(db: Kysely<Database>, connectionId: string, object: WriteBackObject): Promise<QueuedBornRecord[]> {
+  return queuedBornRecords(db, connectionId, sql`b.object = ${object} and b.sending_since is not null`, ONE_CREATE_CALL);
 }
 
 /** How many born records are due now. */
@@ -91,6 +106,7 @@ export async function recordBornOutcome(db: Db, connectionId: string, outcome: B
       if (result === 'taken') failed.push({ queueIds: [link.record.queueId], failure: ALREADY_MIRRORED });
       else if (result === 'gone') outcome.skipped.push(link.record.queueId);
       else {
+        // 'already' counts too: the record is this row's, whoever linked it first.
         linked += 1;
         await finishQueue(trx, [link.record.queueId], link.how, link.salesforceId);
       }
@@ -113,7 +129,7 @@ export async function recordBornOutcome(db: Db, connectionId: string, outcome: B
   });
 }
 
-async function finishQueue(trx: Transaction<Database>, queueIds: string[], status: 'created' | 'linked' | 'skipped', salesforceId: string | null): Promise<void> {
+export async function finishQueue(trx: Transaction<Database>, queueIds: string[], status: 'created' | 'linked' | 'skipped', salesforceId: string | null): Promise<void> {
   if (queueIds.length === 0) return;
   await trx.updateTable('salesforce_born_records')
     .set({ status, salesforce_id: salesforceId, sending_since: null, finished_at: sql`now()`, error_code: null, error_message: null, error_fix: null })
@@ -126,7 +142,7 @@ async function finishQueue(trx: Transaction<Database>, queueIds: string[], statu
  * mapped custom values (the conflict rules decide), for a created record what was edited since the
  * create was sent.
  */
-async function linkRow(trx: Transaction<Database>, connectionId: string, { record, salesforceId, how }: BornLink): Promise<'done' | 'taken' | 'gone'> {
+export async function linkRow(trx: Transaction<Database>, connectionId: string, { record, salesforceId, how }: BornLink): Promise<'done' | 'already' | 'taken' | 'gone'> {
   const { table, idColumn } = TABLE[record.object];
   const { rows: taken } = await sql`select 1 from ${sql.table(table)} where salesforce_connection_id = ${connectionId} and ${sql.ref(idColumn)} = ${salesforceId} and id <> ${record.recordId}`.execute(trx);
   if (taken.length > 0) return 'taken';
@@ -136,7 +152,11 @@ async function linkRow(trx: Transaction<Database>, connectionId: string, { recor
     where id = ${record.recordId} and salesforce_connection_id is null and ${sql.ref(idColumn)} is null
     returning jsonb_build_object(${sql.join(columns.flatMap((column) => [sql.lit(column), sql`${sql.ref(column)}::text`]))}) as values, custom_fields as custom, updated_at`.execute(trx);
   const row = rows[0];
-  if (!row) return 'gone';
+  if (!row) {
+    // Linked already to this very record (the read saw it come back first): done, nothing more to queue.
+    const { rows: same } = await sql`select 1 from ${sql.table(table)} where id = ${record.recordId} and salesforce_connection_id = ${connectionId} and ${sql.ref(idColumn)} = ${salesforceId}`.execute(trx);
+    return same.length > 0 ? 'already' : 'gone';
+  }
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const mapped = await mappedFields(trx, connectionId, record.object, writesToSalesforce);
   const values = [

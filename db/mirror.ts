@@ -5,6 +5,7 @@ import { dropPendingEdits } from './outbox.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
 import { applyCustomValues } from './mirror-custom.js';
+import { linkEchoedBornRecords } from './born-echoes.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
 import { countDeleted, isDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
@@ -39,6 +40,8 @@ export async function applyPage(
   await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
   const live = records.filter((record) => !isDeleted(record));
   const deletedIds = records.filter(isDeleted).map((record) => String(record.Id));
+  // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
+  const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live);
   let result: ApplyResult;
   if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
   else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
@@ -48,7 +51,7 @@ export async function applyPage(
     await applyCustomValues(trx, context.connectionId, object, custom, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
   }
   await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
-  return result;
+  return { ...result, mirroredDelta: result.mirroredDelta + echoes };
 }
 
 const ACCOUNT_UPSERT: UpsertSpec = {
