@@ -100,6 +100,11 @@ export function bulkJobRequested(at: Date): CursorChange {
   return { bulk_job_requested_at: at, updated_at: at };
 }
 
+/** Salesforce refused the job (it was not created): nothing to look for after a restart. */
+export function bulkJobRefused(): CursorChange {
+  return { bulk_job_requested_at: null, updated_at: new Date() };
+}
+
 /** The job answered a status poll with UploadComplete/InProgress: the next poll waits longer. */
 export function bulkJobPolled(polls: number): CursorChange {
   return { bulk_job_polls: polls, updated_at: new Date() };

@@ -15,7 +15,7 @@ import type { CountCall } from './fetched-page.js';
  * may not use that resource ("View Setup and Configuration" is missing on a least-privilege
  * integration user); object access is a different matter, found out by the counts below.
  */
-const CONNECTION_LEVEL = new Set(['REQUEST_LIMIT_EXCEEDED', 'API_DISABLED_FOR_ORG', 'INVALID_SESSION_ID', 'INVALID_GRANT', 'REFRESH_TOKEN_LOST', 'SERVER_UNAVAILABLE']);
+export const CONNECTION_LEVEL = new Set(['REQUEST_LIMIT_EXCEEDED', 'API_DISABLED_FOR_ORG', 'INVALID_SESSION_ID', 'INVALID_GRANT', 'REFRESH_TOKEN_LOST', 'SERVER_UNAVAILABLE']);
 
 type Counts = Map<SyncedObject, number>;
 

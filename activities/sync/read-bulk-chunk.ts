@@ -30,18 +30,13 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   const key = { connectionId: cursor.connection_id, object: cursor.object };
   const jobId = cursor.bulk_job_id;
   if (!jobId) {
-    const soql = bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object));
     const orphan = cursor.bulk_job_requested_at ? await findOrphanJob(conn, db, cursor, countCall) : undefined;
     if (orphan) {
       log.info('Reusing the Bulk query job a stopped worker had asked for', { object: cursor.object, jobId: orphan });
       await advanceCursor(db, key, bulkJobCreated(orphan));
       return { waitMs: 0 };
     }
-    await advanceCursor(db, key, bulkJobRequested(new Date()));
-    countCall();
-    const created = await createQueryJob(conn, soql);
-    // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
-    await advanceCursor(db, key, bulkJobCreated(created));
+    await startBulkJob(conn, db, cursor, countCall);
     return { waitMs: bulkPollDelayMs(0) };
   }
   try {
@@ -64,7 +59,20 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
   }
 }
 
-async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
+/** Asks Salesforce for the object's query job and keeps its id on the cursor. */
+export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: CursorRow, countCall: CountCall): Promise<string> {
+  const key = { connectionId: cursor.connection_id, object: cursor.object };
+  const soql = bulkInitialQuery(cursor.object, await readFieldNames(db, cursor.connection_id, cursor.object));
+  await advanceCursor(db, key, bulkJobRequested(new Date()));
+  countCall();
+  const created = await createQueryJob(conn, soql);
+  // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
+  await advanceCursor(db, key, bulkJobCreated(created));
+  return created;
+}
+
+/** The results chunk at `locator` (null: the first) of a completed job. */
+export async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
   // The chunk size the read plan's API-call cost assumes.
   const request = { locator, maxRecords: BULK_PAGE_SIZE };
   countCall();

@@ -14,9 +14,7 @@ export async function readRestPage(conn: jsforce.Connection, cursor: CursorRow, 
   let page: QueryPage | undefined;
   if (locator) {
     try {
-      countCall();
-      // The exact nextRecordsUrl Salesforce gave (a queryAll locator must stay on /queryAll).
-      page = await conn.request<QueryPage>(locator);
+      return await readRestContinuation(conn, locator, countCall);
     } catch (error) {
       if (salesforceErrorCode(error) !== 'INVALID_QUERY_LOCATOR') throw error;
       log.warn('Query locator expired; resuming after the last applied record', { object: cursor.object });
@@ -27,5 +25,15 @@ export async function readRestPage(conn: jsforce.Connection, cursor: CursorRow, 
     // queryAll (scanAll) for incremental windows: deleted rows arrive with IsDeleted = true.
     page = (await conn.query(soql, { scanAll: read.mode === 'incremental', autoFetch: false })) as unknown as QueryPage;
   }
+  return asFetched(page);
+}
+
+/** The next page of a read by the exact nextRecordsUrl Salesforce gave (a queryAll locator must stay on /queryAll). */
+export async function readRestContinuation(conn: jsforce.Connection, locator: string, countCall: CountCall): Promise<FetchedPage> {
+  countCall();
+  return asFetched(await conn.request<QueryPage>(locator));
+}
+
+function asFetched(page: QueryPage): FetchedPage {
   return { records: page.records, done: page.done, locator: page.done ? null : (page.nextRecordsUrl ?? null) };
 }

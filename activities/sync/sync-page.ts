@@ -17,6 +17,9 @@ import { readRestPage } from './read-rest-page.js';
 import { readFieldNames } from '../../db/field-mappings.js';
 import { flagHiddenMappedField } from '../hidden-mapped-field.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
+import { startBulkJobsTogether } from './start-bulk-jobs.js';
+import { applyInitialRun } from './initial-run.js';
+import { bulkPollDelayMs } from '../../domain/sync/plan.js';
 
 export interface SyncPageInput {
   connectionId: string;
@@ -65,7 +68,13 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
     let estimate: InitialReadEstimate | undefined;
     if (read.mode === 'initial' && !current.method) {
       estimate = await planInitialReads(conn, db, connectionId, sync.bulkMinRecords, countCall);
+      await startBulkJobsTogether(conn, db, connectionId, countCall);
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
+      // This object's job was just asked for with the others: its first status poll comes after the usual wait.
+      if (current.method === 'bulk' && current.bulk_job_id) {
+        const wait: BulkWait = { waitMs: bulkPollDelayMs(0) };
+        return { page: wait, cursor: current, apiUsage: conn.limitInfo?.apiUsage, estimate };
+      }
     }
     const page: FetchedPage | BulkWait =
       read.mode === 'initial' && current.method === 'bulk'
@@ -114,7 +123,13 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
   // Disconnected meanwhile: the connection's data is not written to any more.
   stop.throwIfAborted();
   heartbeat();
-  const applied = await applyAndAdvance(db, { accountId, connectionId, environment, object }, fetched.cursor, read, fetched.page, startedAt);
+  const target = { accountId, connectionId, environment, object };
+  if (read.mode === 'initial') {
+    // Several pages in this activity, the next fetched while the current one is applied.
+    const run = await applyInitialRun(deps, target, { ...fetched, page: fetched.page }, read, startedAt, stop);
+    return { ...run, apiUsage: run.apiUsage ? { used: run.apiUsage.used, max: run.apiUsage.limit } : null, ...estimate };
+  }
+  const applied = await applyAndAdvance(db, target, fetched.cursor, read, fetched.page, startedAt);
   return {
     done: fetched.page.done,
     fetched: fetched.page.records.length,

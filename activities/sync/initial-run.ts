@@ -1,0 +1,91 @@
+import { heartbeat, log } from '@temporalio/activity';
+import { loadOrCreateCursor, type CursorRow } from '../../db/cursors.js';
+import { withSalesforce } from '../../salesforce/client.js';
+import type { ActivityDependencies } from '../dependencies.js';
+import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
+import type { FetchedPage } from './fetched-page.js';
+import type { NextRead } from './next-read.js';
+import { nextChunk } from './read-bulk-chunk.js';
+import { readRestContinuation } from './read-rest-page.js';
+
+/** Pages one activity applies at most in an initial read… */
+export const RUN_MAX_PAGES = 10;
+/**
+ * …and no page is fetched after this long: commands (pause, resync, disconnect) and the quota and
+ * off-hours gates act between activities, so a run stays short.
+ */
+export const RUN_BUDGET_MS = 4_000;
+
+type ApiUsage = { used: number; limit: number } | undefined;
+
+export interface RunStart {
+  page: FetchedPage;
+  cursor: CursorRow;
+  apiCalls: number;
+  apiUsage: ApiUsage;
+}
+
+export interface RunTotals {
+  done: boolean;
+  fetched: number;
+  upserted: number;
+  deleted: number;
+  issues: number;
+  recordsSynced: number;
+  apiCalls: number;
+  apiUsage: ApiUsage;
+}
+
+type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
+
+/**
+ * An initial read's pages, one after another in this activity, each applied with its cursor in its own
+ * transaction exactly as one page per activity would be (a crash re-reads at most the page in hand).
+ * While a page is applied the next one is already being fetched by its locator, so Salesforce's
+ * answer time and the parsing overlap Postgres' work. A fetch that fails ends the run after the page
+ * before it: the next activity reads that page again the usual way (and meets the error there).
+ */
+export async function applyInitialRun(deps: ActivityDependencies, target: PageTarget, start: RunStart, read: NextRead, startedAt: Date, stop: AbortSignal): Promise<RunTotals> {
+  const began = Date.now();
+  const totals: RunTotals = { done: false, fetched: 0, upserted: 0, deleted: 0, issues: 0, recordsSynced: 0, apiCalls: start.apiCalls, apiUsage: start.apiUsage };
+  const countCall = () => {
+    stop.throwIfAborted();
+    totals.apiCalls++;
+  };
+  let { page, cursor } = start;
+  let pageRead = read;
+  let pageStartedAt = startedAt;
+  for (let pages = 1; ; pages++) {
+    const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < RUN_BUDGET_MS;
+    const nextStartedAt = new Date();
+    const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
+    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
+    totals.fetched += page.records.length;
+    totals.upserted += applied.upserted;
+    totals.deleted += applied.deleted;
+    totals.issues += applied.issues;
+    totals.recordsSynced = applied.recordsSynced;
+    totals.done = page.done;
+    heartbeat();
+    if (!ahead) return totals;
+    const next = await ahead;
+    stop.throwIfAborted();
+    if ('failed' in next) {
+      log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: String((next.failed as Error)?.message ?? next.failed) });
+      return totals;
+    }
+    ({ page } = next);
+    totals.apiUsage = next.apiUsage ?? totals.apiUsage;
+    cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
+    pageRead = { ...read, continuing: true };
+    pageStartedAt = nextStartedAt;
+  }
+}
+
+/** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
+function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
+  return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
+    const page = cursor.method === 'bulk' && cursor.bulk_job_id ? await nextChunk(conn, cursor.bulk_job_id, locator, countCall) : await readRestContinuation(conn, locator, countCall);
+    return { page, apiUsage: conn.limitInfo?.apiUsage };
+  }).catch((failed: unknown) => ({ failed }));
+}
