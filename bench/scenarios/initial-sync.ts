@@ -133,6 +133,8 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       initialSync: initial,
       objects: done.objects,
       perObject,
+      // Each object's first lastSyncAt (the last object's is completedAt's neighbour): when its read finished.
+      objectDoneAt,
       calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, bulkJobs, bulkPolls, plannedPolls, otherCalls },
       plan,
       planCalls,
