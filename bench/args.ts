@@ -59,7 +59,7 @@ export const USAGE = `npm run bench -- [options]
                                                  CPU ms and API calls per cycle per connection, worker RSS, history events per cycle
   --realistic                                    instead: the initial sync alone against a slow org (what a real org would take), reported
                                                  beside its critical path of Salesforce waits; the other scenarios are local-mode measures
-    --latency A-Bms                              each API call waits A to B ms, e.g. 150-400ms (default), or a fixed 200ms; token requests none
+    --latency A-Bms                              each API call waits A to B ms, e.g. 150-400ms (default), or a fixed 200ms (token requests wait nothing)
     --bulk-ms-per-thousand N                     a Bulk job processes N ms per 1,000 records (default ${REALISTIC_DEFAULTS.bulkMsPerThousand})
     --bulk-job-ms N                              …and at least N ms per job (default ${REALISTIC_DEFAULTS.bulkJobMs}; the emulator takes the later of the two)`;
 
