@@ -2,6 +2,7 @@
 import { SYNCED_OBJECTS, type SyncedObject } from '../domain/synced-objects.js';
 import { criticalPath, serialPathMs, type CriticalPath, type RealisticSettings } from './critical-path.js';
 import type { Metric, ScenarioResult } from './report.js';
+import type { Timeline } from './timeline.js';
 
 /** What the realistic figures need from the initial-sync scenario's details. */
 export interface InitialDetails {
@@ -14,7 +15,7 @@ export interface InitialDetails {
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /** The comparison: wall time (callback → completedAt) ÷ the critical path, with the path's inputs beside it. */
-export function realisticResult(details: InitialDetails, counts: Record<SyncedObject, number>, settings: RealisticSettings, minBulkRecords: number): ScenarioResult {
+export function realisticResult(details: InitialDetails, counts: Record<SyncedObject, number>, settings: RealisticSettings, minBulkRecords: number, timeline?: Timeline): ScenarioResult {
   const callbackAt = Date.parse(details.callbackAt);
   const completedAt = Date.parse(details.initialSync.completedAt);
   const wallMs = completedAt - callbackAt;
@@ -31,12 +32,26 @@ export function realisticResult(details: InitialDetails, counts: Record<SyncedOb
     { metric: 'the same waits with the objects read one after another', value: seconds(serialPathMs(path)), unit: 's' },
     ...path.objects.map((chain) => ({ metric: `  ${chain.object} (${chain.records.toLocaleString('en-US')}, ${chain.method}): done after / its chain`, value: `${seconds(doneAfterMs[chain.object]).toFixed(1)} / ${seconds(chain.chainMs).toFixed(1)}`, unit: `s (${chainFormula(chain, path)})` })),
     { metric: 'API calls (emulator usage Δ) / of which Bulk status polls', value: `${details.calls.emulator} / ${details.calls.bulkPolls}`, unit: 'calls' },
+    ...(timeline ? timelineMetrics(timeline) : []),
   ];
   return {
     scenario: 'realistic',
     metrics,
-    details: { settings, wallSeconds: seconds(wallMs), criticalPath: path, criticalPathSeconds: seconds(path.totalMs), serialPathSeconds: seconds(serialPathMs(path)), wallToCriticalPath: ratio, objectDoneAfterSeconds: mapValues(doneAfterMs, seconds) },
+    details: { settings, wallSeconds: seconds(wallMs), criticalPath: path, criticalPathSeconds: seconds(path.totalMs), serialPathSeconds: seconds(serialPathMs(path)), wallToCriticalPath: ratio, objectDoneAfterSeconds: mapValues(doneAfterMs, seconds), ...(timeline ? { timeline } : {}) },
   };
+}
+
+/** From the workflow history: per object, its activities' span split into time inside them and between them. */
+function timelineMetrics(timeline: Timeline): Metric[] {
+  const fired = timeline.timers.filter((timer) => timer.firedMs !== null);
+  return [
+    ...Object.entries(timeline.objects).map(([object, span]) => ({
+      metric: `  ${object}: its activities from / to; time inside them / between them`,
+      value: `${seconds(span.firstMs).toFixed(1)} / ${seconds(span.lastMs).toFixed(1)}; ${seconds(span.runningMs).toFixed(1)} / ${seconds(span.betweenMs).toFixed(1)}`,
+      unit: `s (${span.activities} activities)`,
+    })),
+    { metric: 'workflow timers (waits between Bulk status polls): count / total', value: `${timeline.timers.length} / ${seconds(fired.reduce((sum, timer) => sum + timer.firedMs! - timer.startedMs, 0)).toFixed(1)}`, unit: 's' },
+  ];
 }
 
 /** `5 pages × L` or `L + 15.0 s processing + L poll + 2 chunks × L`, so the table shows what each chain is made of. */

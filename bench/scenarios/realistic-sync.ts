@@ -4,6 +4,7 @@ import type { RealisticSettings } from '../critical-path.js';
 import { realisticResult, type InitialDetails } from '../realistic-report.js';
 import type { ScenarioResult } from '../report.js';
 import type { BenchOrg, BenchSystem } from '../system.js';
+import { fetchTimeline } from '../timeline.js';
 import { initialSyncScenario, type SeededOrg } from './initial-sync.js';
 
 /** Same sequence every run: the jitter a run sees is repeatable. */
@@ -24,6 +25,8 @@ export async function slowDownOrg(system: BenchSystem, org: BenchOrg, settings: 
 export async function realisticSyncScenario(system: BenchSystem, org: BenchOrg, accountId: string, seeded: SeededOrg, settings: RealisticSettings): Promise<ScenarioResult[]> {
   await slowDownOrg(system, org, settings);
   const initial = await initialSyncScenario(system, org, accountId, seeded);
-  return [initial, realisticResult(initial.details as unknown as InitialDetails, seeded.counts, settings, system.config.SYNC_BULK_MIN_RECORDS)];
+  const details = initial.details as unknown as InitialDetails;
+  const timeline = await fetchTimeline(system, accountId, Date.parse(details.callbackAt), Date.parse(details.initialSync.completedAt));
+  return [initial, realisticResult(details, seeded.counts, settings, system.config.SYNC_BULK_MIN_RECORDS, timeline)];
 }
 

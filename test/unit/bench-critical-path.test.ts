@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REALISTIC_DEFAULTS } from '../../bench/args.js';
 import { bulkProcessingMs, criticalPath, objectChain, serialPathMs } from '../../bench/critical-path.js';
 import { realisticResult } from '../../bench/realistic-report.js';
+import { timelineOf, unionMs } from '../../bench/timeline.js';
 
 // 150–400 ms per call: L = 275 ms; Bulk 150 ms per 1,000 rows, at least 3 s a job.
 const settings = REALISTIC_DEFAULTS;
@@ -70,5 +71,51 @@ describe('the realistic report', () => {
     expect(rows['Contact (100,000, bulk): done after / its chain']).toMatchObject({ value: '25.0 / 16.1', unit: 's (L + 15.0 s processing + L poll + 2 chunks × L; L = 275 ms)' });
     expect(rows['Account (10,000, rest): done after / its chain']).toMatchObject({ value: '2.0 / 1.4', unit: 's (5 pages × L)' });
     expect(rows['callback → initial sync started (OAuth, identity check, workflow start)']?.value).toBe(0.6);
+  });
+});
+
+describe('the realistic timeline, from the workflow history', () => {
+  const origin = Date.parse('2026-11-29T03:00:00.000Z');
+  const time = (ms: number) => ({ seconds: Math.floor((origin + ms) / 1000), nanos: ((origin + ms) % 1000) * 1e6 });
+  const input = (value: unknown) => ({ payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) }] });
+  let eventId = 0;
+  const event = (ms: number, attributes: Record<string, unknown>) => ({ eventId: ++eventId, eventTime: time(ms), ...attributes });
+  const activity = (object: string | null, scheduled: number, started: number, ended: number) => {
+    const scheduledEvent = event(scheduled, { activityTaskScheduledEventAttributes: { activityType: { name: object ? 'syncPage' : 'syncSettings' }, input: input(object ? { connectionId: 'c', object } : ['c']) } });
+    return [scheduledEvent, event(started, { activityTaskStartedEventAttributes: { scheduledEventId: scheduledEvent.eventId } }), event(ended, { activityTaskCompletedEventAttributes: { scheduledEventId: scheduledEvent.eventId } })];
+  };
+  const timerStarted = event(2_600, { timerStartedEventAttributes: { startToFireTimeout: { seconds: 1, nanos: 0 } } });
+  const events = [
+    ...activity(null, 900, 950, 1_000),
+    ...activity('Contact', 2_000, 2_100, 2_500),
+    timerStarted,
+    event(3_600, { timerFiredEventAttributes: { startedEventId: timerStarted.eventId } }),
+    ...activity('Contact', 3_700, 3_700, 6_000),
+    // After completedAt (10 s): the first incremental cycle, left out.
+    ...activity('Contact', 11_000, 11_000, 11_500),
+  ];
+
+  it('spans each object’s activities, splits the span into time inside them and between them, and keeps the timers', () => {
+    const timeline = timelineOf(events as never, origin, origin + 10_000);
+    expect(timeline.activities.map((span) => [span.type, span.object, span.scheduledMs, span.startedMs, span.endedMs])).toEqual([
+      ['syncSettings', null, 900, 950, 1_000],
+      ['syncPage', 'Contact', 2_000, 2_100, 2_500],
+      ['syncPage', 'Contact', 3_700, 3_700, 6_000],
+    ]);
+    expect(timeline.objects).toEqual({ Contact: { activities: 2, firstMs: 2_000, lastMs: 6_000, runningMs: 2_700, betweenMs: 1_300 } });
+    expect(timeline.timers).toEqual([{ startedMs: 2_600, firedMs: 3_600, timeoutMs: 1_000 }]);
+  });
+
+  it('shows in the realistic table', () => {
+    const timeline = timelineOf(events as never, origin, origin + 10_000);
+    const details = { callbackAt: new Date(origin).toISOString(), initialSync: { startedAt: new Date(origin + 800).toISOString(), completedAt: new Date(origin + 10_000).toISOString() }, objectDoneAt: {}, calls: { emulator: 5, bulkPolls: 1 } };
+    const rows = realisticResult(details, { Account: 0, Contact: 20_000, Opportunity: 0 }, settings, 10_000, timeline).metrics.map((m) => [m.metric.trim(), m.value, m.unit]);
+    expect(rows).toContainEqual(['Contact: its activities from / to; time inside them / between them', '2.0 / 6.0; 2.7 / 1.3', 's (2 activities)']);
+    expect(rows).toContainEqual(['workflow timers (waits between Bulk status polls): count / total', '1 / 1.0', 's']);
+  });
+
+  it('counts overlapping activity time once', () => {
+    expect(unionMs([[0, 10], [5, 20], [30, 40], [32, 35]])).toBe(30);
+    expect(unionMs([])).toBe(0);
   });
 });
