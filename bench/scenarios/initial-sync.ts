@@ -133,7 +133,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       initialSync: initial,
       objects: done.objects,
       perObject,
-      // Each object's first lastSyncAt (the last object's is completedAt's neighbour): when its read finished.
+      // Each object's first lastSyncAt: when its initial read finished (the realistic mode sets it beside its chain).
       objectDoneAt,
       calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, bulkJobs, bulkPolls, plannedPolls, otherCalls },
       plan,
