@@ -32,7 +32,7 @@ export function realisticResult(details: InitialDetails, counts: Record<SyncedOb
     { metric: 'the same waits with the objects read one after another', value: seconds(serialPathMs(path)), unit: 's' },
     ...path.objects.map((chain) => ({ metric: `  ${chain.object} (${chain.records.toLocaleString('en-US')}, ${chain.method}): done after / its chain`, value: `${seconds(doneAfterMs[chain.object]).toFixed(1)} / ${seconds(chain.chainMs).toFixed(1)}`, unit: `s (${chainFormula(chain, path)})` })),
     { metric: 'API calls (emulator usage Δ) / of which Bulk status polls', value: `${details.calls.emulator} / ${details.calls.bulkPolls}`, unit: 'calls' },
-    ...(timeline ? timelineMetrics(timeline) : []),
+    ...(timeline ? timelineMetrics(timeline, path.meanLatencyMs) : []),
   ];
   return {
     scenario: 'realistic',
@@ -41,15 +41,22 @@ export function realisticResult(details: InitialDetails, counts: Record<SyncedOb
   };
 }
 
-/** From the workflow history: per object, its activities' span split into time inside them and between them. */
-function timelineMetrics(timeline: Timeline): Metric[] {
+/**
+ * From the workflow history, per object: its activities' span, the time inside them and between them (timers,
+ * workflow tasks), and the local work inside them: each activity's time beyond its API calls × L (applying rows).
+ */
+function timelineMetrics(timeline: Timeline, meanLatency: number): Metric[] {
   const fired = timeline.timers.filter((timer) => timer.firedMs !== null);
   return [
-    ...Object.entries(timeline.objects).map(([object, span]) => ({
-      metric: `  ${object}: its activities from / to; time inside them / between them`,
-      value: `${seconds(span.firstMs).toFixed(1)} / ${seconds(span.lastMs).toFixed(1)}; ${seconds(span.runningMs).toFixed(1)} / ${seconds(span.betweenMs).toFixed(1)}`,
-      unit: `s (${span.activities} activities)`,
-    })),
+    ...Object.entries(timeline.objects).map(([object, span]) => {
+      const own = timeline.activities.filter((activity) => activity.object === object && activity.startedMs !== null && activity.endedMs !== null);
+      const localMs = own.reduce((sum, activity) => sum + Math.max(0, activity.endedMs! - activity.startedMs! - (activity.apiCalls ?? 0) * meanLatency), 0);
+      return {
+        metric: `  ${object}: its ${span.activities} activities from–to / inside / between / local work inside`,
+        value: `${seconds(span.firstMs).toFixed(1)}–${seconds(span.lastMs).toFixed(1)} / ${seconds(span.runningMs).toFixed(1)} / ${seconds(span.betweenMs).toFixed(1)} / ${seconds(localMs).toFixed(1)}`,
+        unit: 's',
+      };
+    }),
     { metric: 'workflow timers (waits between Bulk status polls): count / total', value: `${timeline.timers.length} / ${seconds(fired.reduce((sum, timer) => sum + timer.firedMs! - timer.startedMs, 0)).toFixed(1)}`, unit: 's' },
   ];
 }

@@ -16,6 +16,9 @@ export interface ActivitySpan {
   scheduledMs: number;
   startedMs: number | null;
   endedMs: number | null;
+  /** From its result, when it says (the sync's page activities do): rows fetched, API calls made. */
+  fetched: number | null;
+  apiCalls: number | null;
 }
 
 export interface TimerSpan {
@@ -56,13 +59,13 @@ function durationMs(duration: { seconds?: unknown; nanos?: number | null } | nul
   return Number(typeof seconds === 'number' ? seconds : (seconds?.toString() ?? 0)) * 1000 + Math.floor((duration?.nanos ?? 0) / 1e6);
 }
 
-/** The `object` field of an activity's first argument (JSON payload), or null. */
-function inputObject(payloads: temporal.api.common.v1.IPayload[] | null | undefined): string | null {
+/** A field of the first JSON payload (an activity's first argument, or its result), or null. */
+function payloadField<T extends 'string' | 'number'>(payloads: temporal.api.common.v1.IPayload[] | null | undefined, field: string, type: T): (T extends 'string' ? string : number) | null {
   const data = payloads?.[0]?.data;
   if (!data) return null;
   try {
-    const value = JSON.parse(Buffer.from(data).toString('utf8')) as { object?: unknown };
-    return typeof value?.object === 'string' ? value.object : null;
+    const value = (JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown> | null)?.[field];
+    return typeof value === type ? (value as T extends 'string' ? string : number) : null;
   } catch {
     return null;
   }
@@ -76,13 +79,15 @@ export function timelineOf(events: HistoryEvent[], originMs: number, untilMs: nu
     const at = epochMs(event.eventTime) - originMs;
     const id = String(event.eventId ?? '');
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled) activities.set(id, { type: scheduled.activityType?.name ?? '?', object: inputObject(scheduled.input?.payloads), scheduledMs: at, startedMs: null, endedMs: null });
+    if (scheduled) activities.set(id, { type: scheduled.activityType?.name ?? '?', object: payloadField(scheduled.input?.payloads, 'object', 'string'), scheduledMs: at, startedMs: null, endedMs: null, fetched: null, apiCalls: null });
     const started = event.activityTaskStartedEventAttributes;
     const startedSpan = started ? activities.get(String(started.scheduledEventId)) : undefined;
     if (startedSpan) startedSpan.startedMs = at;
     const ended = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
     const endedSpan = ended ? activities.get(String(ended.scheduledEventId)) : undefined;
     if (endedSpan) endedSpan.endedMs = at;
+    const result = event.activityTaskCompletedEventAttributes?.result?.payloads;
+    if (endedSpan && result) Object.assign(endedSpan, { fetched: payloadField(result, 'fetched', 'number'), apiCalls: payloadField(result, 'apiCalls', 'number') });
     if (event.timerStartedEventAttributes) timers.set(id, { startedMs: at, firedMs: null, timeoutMs: durationMs(event.timerStartedEventAttributes.startToFireTimeout) });
     const fired = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
     const timer = fired ? timers.get(String(fired.startedEventId)) : undefined;

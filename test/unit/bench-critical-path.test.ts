@@ -80,27 +80,29 @@ describe('the realistic timeline, from the workflow history', () => {
   const input = (value: unknown) => ({ payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) }] });
   let eventId = 0;
   const event = (ms: number, attributes: Record<string, unknown>) => ({ eventId: ++eventId, eventTime: time(ms), ...attributes });
-  const activity = (object: string | null, scheduled: number, started: number, ended: number) => {
+  const activity = (object: string | null, scheduled: number, started: number, ended: number, result: unknown = null) => {
     const scheduledEvent = event(scheduled, { activityTaskScheduledEventAttributes: { activityType: { name: object ? 'syncPage' : 'syncSettings' }, input: input(object ? { connectionId: 'c', object } : ['c']) } });
-    return [scheduledEvent, event(started, { activityTaskStartedEventAttributes: { scheduledEventId: scheduledEvent.eventId } }), event(ended, { activityTaskCompletedEventAttributes: { scheduledEventId: scheduledEvent.eventId } })];
+    const completed = { scheduledEventId: scheduledEvent.eventId, ...(result === null ? {} : { result: input(result) }) };
+    return [scheduledEvent, event(started, { activityTaskStartedEventAttributes: { scheduledEventId: scheduledEvent.eventId } }), event(ended, { activityTaskCompletedEventAttributes: completed })];
   };
   const timerStarted = event(2_600, { timerStartedEventAttributes: { startToFireTimeout: { seconds: 1, nanos: 0 } } });
   const events = [
     ...activity(null, 900, 950, 1_000),
-    ...activity('Contact', 2_000, 2_100, 2_500),
+    // Creates the Bulk job (1 call), then its last poll and the results (2 calls) with 20,000 rows applied.
+    ...activity('Contact', 2_000, 2_100, 2_500, { done: false, fetched: 0, apiCalls: 1, waitMs: 1_000 }),
     timerStarted,
     event(3_600, { timerFiredEventAttributes: { startedEventId: timerStarted.eventId } }),
-    ...activity('Contact', 3_700, 3_700, 6_000),
+    ...activity('Contact', 3_700, 3_700, 6_000, { done: true, fetched: 20_000, apiCalls: 2 }),
     // After completedAt (10 s): the first incremental cycle, left out.
     ...activity('Contact', 11_000, 11_000, 11_500),
   ];
 
   it('spans each object’s activities, splits the span into time inside them and between them, and keeps the timers', () => {
     const timeline = timelineOf(events as never, origin, origin + 10_000);
-    expect(timeline.activities.map((span) => [span.type, span.object, span.scheduledMs, span.startedMs, span.endedMs])).toEqual([
-      ['syncSettings', null, 900, 950, 1_000],
-      ['syncPage', 'Contact', 2_000, 2_100, 2_500],
-      ['syncPage', 'Contact', 3_700, 3_700, 6_000],
+    expect(timeline.activities.map((span) => [span.type, span.object, span.scheduledMs, span.startedMs, span.endedMs, span.fetched, span.apiCalls])).toEqual([
+      ['syncSettings', null, 900, 950, 1_000, null, null],
+      ['syncPage', 'Contact', 2_000, 2_100, 2_500, 0, 1],
+      ['syncPage', 'Contact', 3_700, 3_700, 6_000, 20_000, 2],
     ]);
     expect(timeline.objects).toEqual({ Contact: { activities: 2, firstMs: 2_000, lastMs: 6_000, runningMs: 2_700, betweenMs: 1_300 } });
     expect(timeline.timers).toEqual([{ startedMs: 2_600, firedMs: 3_600, timeoutMs: 1_000 }]);
@@ -110,7 +112,8 @@ describe('the realistic timeline, from the workflow history', () => {
     const timeline = timelineOf(events as never, origin, origin + 10_000);
     const details = { callbackAt: new Date(origin).toISOString(), initialSync: { startedAt: new Date(origin + 800).toISOString(), completedAt: new Date(origin + 10_000).toISOString() }, objectDoneAt: {}, calls: { emulator: 5, bulkPolls: 1 } };
     const rows = realisticResult(details, { Account: 0, Contact: 20_000, Opportunity: 0 }, settings, 10_000, timeline).metrics.map((m) => [m.metric.trim(), m.value, m.unit]);
-    expect(rows).toContainEqual(['Contact: its activities from / to; time inside them / between them', '2.0 / 6.0; 2.7 / 1.3', 's (2 activities)']);
+    // Local work: (400 − 1 × 275) + (2,300 − 2 × 275) ms.
+    expect(rows).toContainEqual(['Contact: its 2 activities from–to / inside / between / local work inside', '2.0–6.0 / 2.7 / 1.3 / 1.9', 's']);
     expect(rows).toContainEqual(['workflow timers (waits between Bulk status polls): count / total', '1 / 1.0', 's']);
   });
 
