@@ -52,7 +52,7 @@ function timelineMetrics(timeline: Timeline, meanLatency: number): Metric[] {
       const own = timeline.activities.filter((activity) => activity.object === object && activity.startedMs !== null && activity.endedMs !== null);
       const localMs = own.reduce((sum, activity) => sum + Math.max(0, activity.endedMs! - activity.startedMs! - (activity.apiCalls ?? 0) * meanLatency), 0);
       return {
-        metric: `  ${object}: its ${span.activities} activities from–to / inside / between / local work inside`,
+        metric: `  ${object}: its ${span.activities} activit${span.activities === 1 ? 'y' : 'ies'} from–to / inside / between / local work inside`,
         value: `${seconds(span.firstMs).toFixed(1)}–${seconds(span.lastMs).toFixed(1)} / ${seconds(span.runningMs).toFixed(1)} / ${seconds(span.betweenMs).toFixed(1)} / ${seconds(localMs).toFixed(1)}`,
         unit: 's',
       };
