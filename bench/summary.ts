@@ -15,6 +15,8 @@ export interface BenchSummary {
   writeLimit: number | null;
   naive: number | null;
   workerCpuSeconds: number | null;
+  /** Realistic mode: the initial sync's wall time ÷ its critical path of Salesforce waits (target ≤ 1.2). */
+  wallToCriticalPath: number | null;
 }
 
 const find = (results: ScenarioResult[], scenario: string) => results.find((result) => result.scenario === scenario)?.details as Record<string, unknown> | undefined;
@@ -23,6 +25,7 @@ const ratio = (a: number | null, b: number | null) => (a !== null && b ? a / b :
 
 export function summarize(results: ScenarioResult[]): BenchSummary {
   const initial = find(results, 'initial-sync');
+  const realistic = find(results, 'realistic');
   const limits = find(results, 'limits');
   const throughput = num(initial?.throughput);
   const readLimit = num(limits?.readLimit);
@@ -43,22 +46,28 @@ export function summarize(results: ScenarioResult[]): BenchSummary {
     writeLimit,
     naive,
     workerCpuSeconds: num(worker?.cpuSeconds),
+    wallToCriticalPath: num(realistic?.wallToCriticalPath),
   };
 }
 
 const show = (value: number | null) => value ?? 'n/a';
 
-/** The comparison, as the table's first section. */
+/** The comparison, as the table's first section (realistic mode: against the critical path, not the local limits). */
 export function summaryResult(summary: BenchSummary): ScenarioResult {
+  const local = summary.wallToCriticalPath === null;
   return {
     scenario: 'summary',
     metrics: [
       { metric: 'ours: initial sync, end to end', value: show(summary.throughput), unit: 'records/s' },
-      { metric: 'read limit (emulator via jsforce, no DB)', value: show(summary.readLimit), unit: 'rows/s' },
-      { metric: 'write limit (Postgres alone, batched)', value: show(summary.writeLimit), unit: 'rows/s' },
-      { metric: 'naive (autoFetch + INSERT per row)', value: show(summary.naive), unit: 'rows/s' },
-      { metric: 'ours ÷ slower limit (target ≥ 0.8)', value: show(summary.ratioToLimit), unit: '×' },
-      { metric: 'ours ÷ naive (target ≥ 5)', value: show(summary.ratioToNaive), unit: '×' },
+      ...(local
+        ? [
+            { metric: 'read limit (emulator via jsforce, no DB)', value: show(summary.readLimit), unit: 'rows/s' },
+            { metric: 'write limit (Postgres alone, batched)', value: show(summary.writeLimit), unit: 'rows/s' },
+            { metric: 'naive (autoFetch + INSERT per row)', value: show(summary.naive), unit: 'rows/s' },
+            { metric: 'ours ÷ slower limit (target ≥ 0.8)', value: show(summary.ratioToLimit), unit: '×' },
+            { metric: 'ours ÷ naive (target ≥ 5)', value: show(summary.ratioToNaive), unit: '×' },
+          ]
+        : [{ metric: 'realistic: wall ÷ critical path of Salesforce waits (target ≤ 1.2)', value: show(summary.wallToCriticalPath), unit: '×' }]),
       { metric: 'API calls ÷ plan minimum (target ≤ 1.05)', value: show(summary.apiCallsRatio), unit: '×' },
       { metric: 'worker process alone: peak RSS', value: show(summary.workerPeakRssMb), unit: 'MiB' },
       { metric: 'worker process alone: CPU during initial sync', value: show(summary.workerCpuSeconds), unit: 's' },

@@ -133,6 +133,8 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       initialSync: initial,
       objects: done.objects,
       perObject,
+      // Each object's first lastSyncAt: when its initial read finished (the realistic mode sets it beside its chain).
+      objectDoneAt,
       calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, bulkJobs, bulkPolls, plannedPolls, otherCalls },
       plan,
       planCalls,
