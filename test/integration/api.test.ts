@@ -57,7 +57,9 @@ describe('API (real Postgres and Temporal)', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'degraded', temporal: 'up', database: 'down' });
     await deadDb.destroy();
-    await deadTemporal.close();
+    // deadTemporal is not closed: the SDK's retry of the failed health call may still hold a timer until its
+    // deadline, and one firing on a closed channel throws outside any call (an unhandled error that failed CI once).
+    // The lazy connection never connected; it goes with the test process.
   });
 
   describe('bearer tokens', () => {
