@@ -11,7 +11,7 @@ export interface ActivityDependencies {
   /** Decrypts a pending revocation's refresh token right before it is revoked. */
   vault: TokenVault;
   /** The worker's sync settings (SYNC_* variables; defaults in platform/config.ts). */
-  sync: { bulkMinRecords: number; pollIntervalMs: number; lookbackMs: number; safetyLagMs: number };
+  sync: { bulkMinRecords: number; initialRunMs: number; pollIntervalMs: number; lookbackMs: number; safetyLagMs: number };
   /** Task logging (FOLLOWUP_CONTACT_WAIT); absent = the defaults in activities/tasks.ts. */
   followups?: { contactWaitMs: number };
 }

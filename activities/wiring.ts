@@ -15,6 +15,7 @@ export function activityDependencies(config: Config, db: Db, logger: Logger): Ac
     vault,
     sync: {
       bulkMinRecords: config.SYNC_BULK_MIN_RECORDS,
+      initialRunMs: config.SYNC_INITIAL_RUN,
       pollIntervalMs: config.SYNC_POLL_INTERVAL,
       lookbackMs: config.SYNC_LOOKBACK,
       safetyLagMs: config.SYNC_SAFETY_LAG,

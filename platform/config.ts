@@ -99,6 +99,11 @@ const environmentSchema = z.object({
     .regex(/^\d+$/, 'SYNC_BULK_MIN_RECORDS must be a whole number of records')
     .transform(Number)
     .default(10_000),
+  /**
+   * How long one activity goes on applying pages of an initial read, fetching each next page while the
+   * current one is written (0s: one page per activity, nothing fetched ahead).
+   */
+  SYNC_INITIAL_RUN: duration('SYNC_INITIAL_RUN', { allowZero: true }).default(4_000),
   /** A follow-up whose contact is not in Salesforce (not mirrored yet) is retried this long, then fails. */
   FOLLOWUP_CONTACT_WAIT: duration('FOLLOWUP_CONTACT_WAIT', { allowZero: true }).default(2 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -8,13 +8,12 @@ import type { NextRead } from './next-read.js';
 import { nextChunk } from './read-bulk-chunk.js';
 import { readRestContinuation } from './read-rest-page.js';
 
-/** Pages one activity applies at most in an initial read… */
-export const RUN_MAX_PAGES = 10;
 /**
- * …and no page is fetched after this long: commands (pause, resync, disconnect) and the quota and
- * off-hours gates act between activities, so a run stays short.
+ * Pages one activity applies at most in an initial read; and no page is fetched after the run's time
+ * (SYNC_INITIAL_RUN): commands (pause, resync, disconnect) and the quota and off-hours gates act
+ * between activities, so a run stays short.
  */
-export const RUN_BUDGET_MS = 4_000;
+export const RUN_MAX_PAGES = 10;
 
 type ApiUsage = { used: number; limit: number } | undefined;
 
@@ -56,7 +55,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   let pageRead = read;
   let pageStartedAt = startedAt;
   for (let pages = 1; ; pages++) {
-    const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < RUN_BUDGET_MS;
+    const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < deps.sync.initialRunMs;
     const nextStartedAt = new Date();
     const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
     const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);

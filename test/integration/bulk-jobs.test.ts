@@ -18,7 +18,8 @@ let worker: ChildProcess;
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  system = await startTestSystem({ SYNC_POLL_INTERVAL: '1h' }, { worker: false });
+  // One page per activity: the deleted-job test moves the org clock between two results chunks.
+  system = await startTestSystem({ SYNC_POLL_INTERVAL: '1h', SYNC_INITIAL_RUN: '0s' }, { worker: false });
   worker = await startWorkerProcess(system, workers);
 }, 120_000);
 
