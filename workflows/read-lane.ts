@@ -1,16 +1,14 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import type { SyncSettings } from '../activities/settings.js';
 import type { SyncPhase } from '../domain/connection-status.js';
 import { explainError } from '../domain/error-explanations.js';
-import { SYNCED_OBJECTS } from '../domain/synced-objects.js';
 import type { ConnectionWorkflowInput, WorkflowTimings } from './connection-contract.js';
 import type { ConnectionState } from './connection-state.js';
-import { checkConnection, resetSyncCursors, syncPageActivity } from './connection-activities.js';
-import { backoffWait, gateBeforePage, planInitialRead, waitOut, type QuotaWait } from './quota-gate.js';
+import { checkConnection, resetSyncCursors } from './connection-activities.js';
+import { backoffWait, waitOut } from './quota-gate.js';
+import { readAllObjects } from './read-pass.js';
 
 const CYCLES_BEFORE_CONTINUE_AS_NEW = 500;
-/** Patch: a Bulk job still processing is waited for here, on a durable timer between status polls. */
-const BULK_WAIT_PATCH = 'bulk-job-polls-from-workflow';
 /** Patch: an incremental read that a reconnect to another org overtook does not count as that org's initial read. */
 const RECONNECT_MID_READ_PATCH = 'reconnect-mid-read-keeps-initial-pending';
 
@@ -93,46 +91,6 @@ async function readCycle(ctx: LaneContext): Promise<void> {
   if (wasInitial) return; // straight on to the first incremental window
   ctx.setPhase('incremental', `Up to date; next sync in ${Math.round(ctx.settings.pollIntervalMs / 1000)}s`);
   await waitForCommand(ctx, ctx.settings.pollIntervalMs);
-}
-
-/** Pages through every object once; stops early (between pages) for commands, and for a window or budget to wait for. */
-async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'incremental'): Promise<'complete' | 'interrupted' | QuotaWait> {
-  const { input, state, settings } = ctx;
-  let cost = 1;
-  let lastWriteBackWake = Date.now();
-  for (const object of SYNCED_OBJECTS) {
-    const syncPage = syncPageActivity(object, mode);
-    for (;;) {
-      if (state.readMustStop || workflowInfo().continueAsNewSuggested) return 'interrupted';
-      const wait = ctx.quotaGates ? gateBeforePage(ctx, mode, cost) : null;
-      if (wait) return wait;
-      if (ctx.quotaGates && state.quota.limitUntilMs !== null) state.quota.probing = true;
-      setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
-      const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });
-      state.recordPage(object, mode, page, new Date().toISOString());
-      // The write-back lane looks at the outbox after a page; during an initial read (pages back to back,
-      // none of which fills the outbox) at most once per poll interval, not once per page.
-      if (!ctx.quotaGates || mode === 'incremental' || Date.now() - lastWriteBackWake >= settings.pollIntervalMs) {
-        state.writeBackWake = true;
-        lastWriteBackWake = Date.now();
-      }
-      cost = Math.max(1, page.apiCalls);
-      if (page.apiCalls > 0) state.quota.skipBudgetOnce = false;
-      if (ctx.quotaGates && page.estimate) planInitialRead(state, page.estimate);
-      if (page.done) break;
-      if (page.waitMs && patched(BULK_WAIT_PATCH)) await waitForBulkJob(state, object, page.waitMs);
-    }
-  }
-  return 'complete';
-}
-
-/**
- * A Bulk job still processing: wait (a durable timer, so a job of many minutes survives worker
- * restarts and holds no activity open) before the next status poll; a command cuts it short.
- */
-async function waitForBulkJob(state: ConnectionState, object: string, ms: number): Promise<void> {
-  setCurrentDetails(`Initial sync: ${object} — Bulk API job still processing at Salesforce; next status check in ${Math.round(ms / 1000)}s`);
-  await condition(() => state.readMustStop, ms);
 }
 
 /** Before the sync cycle: a bare connection check per poll (kept for workflows started then). */

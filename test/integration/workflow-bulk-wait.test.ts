@@ -14,39 +14,68 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** Contact (the 2nd object) is a Bulk read: job created, two polls still processing, then the chunk. */
-const bulkContacts = (n: number) => {
-  if (n === 1) return page({ done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 700 }); // job created
-  if (n === 2) return page({ done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 1_400 }); // InProgress
-  if (n === 3) return page({ done: true, fetched: 5, upserted: 5, apiCalls: 2 }); // JobComplete + the chunk
-  return page();
-};
+/** Scripts each object's calls by their own count: `steps[object][k]` answers that object's call k (then a plain page). */
+function perObject(steps: Partial<Record<string, Array<Parameters<typeof page>[0]>>>) {
+  const calls = new Map<string, number>();
+  return (input: { object: string; mode: string }) => {
+    if (input.mode !== 'initial') return page();
+    const k = calls.get(input.object) ?? 0;
+    calls.set(input.object, k + 1);
+    return page(steps[input.object]?.[k] ?? {});
+  };
+}
 
 describe.concurrent('read lane: Bulk job waits', () => {
-  it('waits each waitMs on a durable timer between Bulk steps, and counts every poll', async () => {
+  it('while the Contact job processes, Opportunity is read; a durable timer only when every object left waits', async () => {
     const { handle, org } = await harness.start('bulk-wait', {}, (org) => {
-      org.script = (_input, n) => bulkContacts(n);
+      org.script = perObject({
+        Contact: [
+          { done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 1_500 }, // the job (asked for at the plan) still processing
+          { done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 1_000 }, // still processing
+          { done: true, fetched: 5, upserted: 5, apiCalls: 2 }, // JobComplete + the chunk
+        ],
+        Opportunity: [{ done: true, fetched: 3, upserted: 3, apiCalls: 2 }], // its job was done: status + chunk
+      });
     });
     const done = await statusWhere(handle, (s) => !!s.initialSync?.completedAt, 15_000);
-    expect(org.pages.slice(0, 5).map((p) => p.object)).toEqual(['Account', 'Contact', 'Contact', 'Contact', 'Opportunity']);
-    // Account 1 + Contact 1 + 1 + 2 + Opportunity 1: the polls are in the initial sync's calls.
-    expect(done.initialSync?.apiCalls).toBe(6);
-    expect(done.initialSync?.records).toBe(2 + 5 + 2);
+    expect(org.pages.slice(0, 5).map((p) => p.object)).toEqual(['Account', 'Contact', 'Opportunity', 'Contact', 'Contact']);
+    // Account 1 + Contact 1 + Opportunity 2 + Contact 1 + 2: the polls are in the initial sync's calls.
+    expect(done.initialSync?.apiCalls).toBe(7);
+    expect(done.initialSync?.records).toBe(2 + 3 + 5);
+    // First timer: what was left of Contact's 1.5 s after Opportunity's page; then its full 1 s.
     const timers = await timerDurations(harness.client, handle.workflowId);
-    expect(timers.slice(0, 2)).toEqual([700, 1_400]);
+    expect(timers[0]).toBeGreaterThan(0);
+    expect(timers[0]).toBeLessThanOrEqual(1_500);
+    expect(timers[1]).toBe(1_000);
     await handle.signal(disconnectSignal, { reason: 'test over' });
     await handle.result();
-    await saveHistory('v5-bulk-job-wait', await handle.fetchHistory());
+    await saveHistory('v9-initial-read-interleaved', await handle.fetchHistory());
+  });
+
+  it('every object waiting on its job: one timer until the earliest is due, then that one is polled first', async () => {
+    const { handle, org } = await harness.start('bulk-wait-all', {}, (org) => {
+      org.script = perObject({
+        Account: [{ done: false, fetched: 0, upserted: 0, apiCalls: 4, waitMs: 3_000 }], // plan + three jobs asked for
+        Contact: [{ done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 300 }],
+        Opportunity: [{ done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 5_000 }],
+      });
+    });
+    await statusWhere(handle, (s) => !!s.initialSync?.completedAt, 15_000);
+    expect(org.pages.slice(0, 6).map((p) => p.object)).toEqual(['Account', 'Contact', 'Opportunity', 'Contact', 'Account', 'Opportunity']);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+    await handle.result();
   });
 
   it('a pause cuts a Bulk wait short: no poll while paused', async () => {
     const { handle, org } = await harness.start('bulk-wait-pause', {}, (org) => {
-      org.script = (_input, n) => (n === 1 ? page({ done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 60_000 }) : bulkContacts(n));
+      const processing = { done: false, fetched: 0, upserted: 0, apiCalls: 1, waitMs: 60_000 };
+      org.script = perObject({ Contact: [processing], Opportunity: [processing] });
     });
-    await until(() => org.pages.length === 2);
+    // Both jobs processing: the lane waits on its timer.
+    await until(() => org.pages.length === 3);
     const paused = await handle.executeUpdate(pauseUpdate);
     expect(paused.phase).toBe('paused');
-    expect(org.pages).toHaveLength(2);
+    expect(org.pages).toHaveLength(3);
     await handle.signal(disconnectSignal, { reason: 'test over' });
     await handle.result();
   });
