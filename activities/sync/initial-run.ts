@@ -7,6 +7,7 @@ import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
 import { nextChunk } from './read-bulk-chunk.js';
 import { readRestContinuation } from './read-rest-page.js';
+import type { SyncPageResult } from './sync-page.js';
 
 /**
  * Pages one activity applies at most in an initial read; and no page is fetched after the run's time
@@ -24,16 +25,8 @@ export interface RunStart {
   apiUsage: ApiUsage;
 }
 
-export interface RunTotals {
-  done: boolean;
-  fetched: number;
-  upserted: number;
-  deleted: number;
-  issues: number;
-  recordsSynced: number;
-  apiCalls: number;
-  apiUsage: ApiUsage;
-}
+/** The run's counts, summed over its pages (as one page reports them), with the last usage reading. */
+export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | 'deleted' | 'issues' | 'recordsSynced' | 'apiCalls'> & { apiUsage: ApiUsage };
 
 type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
 
