@@ -96,8 +96,25 @@ export interface ResultsPageRequest {
   maxRecords: number;
 }
 
-/** One chunk of results. Uses the connection's current access token (refreshed by the calls before it). */
-export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, { locator, maxRecords }: ResultsPageRequest): Promise<BulkResultsPage> {
+/** One chunk of results, parsed. */
+export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, request: ResultsPageRequest): Promise<BulkResultsPage> {
+  const { csv, nextLocator } = await fetchResultsText(conn, jobId, request);
+  return { records: parseResults(csv), nextLocator };
+}
+
+/** One chunk's CSV as Salesforce sent it: a tenth of the memory of its parsed rows, for a chunk held a while. */
+export interface BulkResultsText {
+  csv: string;
+  nextLocator: string | null;
+}
+
+/** Each chunk carries its own header row; empty cells are nulls. */
+export function parseResults(csv: string): Array<Record<string, string>> {
+  return parse(csv, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+}
+
+/** One chunk of results, unparsed. Uses the connection's current access token (refreshed by the calls before it). */
+export async function fetchResultsText(conn: jsforce.Connection, jobId: string, { locator, maxRecords }: ResultsPageRequest): Promise<BulkResultsText> {
   const url = new URL(`${conn.instanceUrl}${base}/${jobId}/results`);
   url.searchParams.set('maxRecords', String(maxRecords));
   if (locator) url.searchParams.set('locator', locator);
@@ -118,7 +135,5 @@ export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, 
     throw new BulkJobError(message, errorCode, response.status);
   }
   const next = response.headers.get('sforce-locator');
-  // Each page carries its own header row; empty cells are nulls.
-  const records = parse(body, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-  return { records, nextLocator: next && next !== 'null' ? next : null };
+  return { csv: body, nextLocator: next && next !== 'null' ? next : null };
 }

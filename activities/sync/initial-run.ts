@@ -5,7 +5,7 @@ import type { ActivityDependencies } from '../dependencies.js';
 import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
-import { nextChunk } from './read-bulk-chunk.js';
+import { chunkPage, nextChunkText } from './read-bulk-chunk.js';
 import { readRestContinuation } from './read-rest-page.js';
 import type { SyncPageResult } from './sync-page.js';
 
@@ -28,7 +28,8 @@ export interface RunStart {
 /** The run's counts, summed over its pages (as one page reports them), with the last usage reading. */
 export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | 'deleted' | 'issues' | 'recordsSynced' | 'apiCalls'> & { apiUsage: ApiUsage };
 
-type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
+/** A page fetched ahead: `take` gives its rows (a Bulk chunk is parsed only then). */
+type Ahead = { take: () => FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
@@ -66,7 +67,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
       log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: String((next.failed as Error)?.message ?? next.failed) });
       return totals;
     }
-    ({ page } = next);
+    page = next.take();
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
     cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
     pageRead = { ...read, continuing: true };
@@ -77,7 +78,12 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
 /** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
 function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
-    const page = cursor.method === 'bulk' && cursor.bulk_job_id ? await nextChunk(conn, cursor.bulk_job_id, locator, countCall) : await readRestContinuation(conn, locator, countCall);
-    return { page, apiUsage: conn.limitInfo?.apiUsage };
+    const apiUsage = () => conn.limitInfo?.apiUsage;
+    if (cursor.method === 'bulk' && cursor.bulk_job_id) {
+      const chunk = await nextChunkText(conn, cursor.bulk_job_id, locator, countCall);
+      return { take: () => chunkPage(chunk), apiUsage: apiUsage() };
+    }
+    const page = await readRestContinuation(conn, locator, countCall);
+    return { take: () => page, apiUsage: apiUsage() };
   }).catch((failed: unknown) => ({ failed }));
 }

@@ -8,7 +8,7 @@ import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
 import { readFieldNames } from '../../db/field-mappings.js';
-import { createQueryJob, fetchResultsPage, isQueryJobGone, listQueryJobs, queryJobStatus } from '../../salesforce/bulk-query.js';
+import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResults, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
@@ -73,21 +73,28 @@ export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: Cur
 
 /** The results chunk at `locator` (null: the first) of a completed job. */
 export async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
+  return chunkPage(await nextChunkText(conn, jobId, locator, countCall));
+}
+
+/** The same chunk unparsed (a chunk fetched ahead waits as its CSV: far less memory than its rows). */
+export async function nextChunkText(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<BulkResultsText> {
   // The chunk size the read plan's API-call cost assumes.
   const request = { locator, maxRecords: BULK_PAGE_SIZE };
   countCall();
-  let chunk;
   try {
-    chunk = await fetchResultsPage(conn, jobId, request);
+    return await fetchResultsText(conn, jobId, request);
   } catch (error) {
     if (salesforceErrorCode(error) !== 'INVALID_SESSION_ID') throw error;
     // The results request bypasses jsforce: a jsforce call refreshes the session, then retry once.
     countCall();
     await conn.request(`/services/data/v${SALESFORCE_API_VERSION}/jobs/query/${jobId}`);
     countCall();
-    chunk = await fetchResultsPage(conn, jobId, request);
+    return fetchResultsText(conn, jobId, request);
   }
-  return { records: chunk.records as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+}
+
+export function chunkPage(chunk: BulkResultsText): FetchedPage {
+  return { records: parseResults(chunk.csv) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
 }
 
 /** How far back (Salesforce's clock against ours) a job asked for by a stopped worker may have been created. */
