@@ -69,6 +69,8 @@ export async function startBenchSystem(options: Pick<BenchOptions, 'pollInterval
     SYNC_POLL_INTERVAL: options.pollInterval,
     SYNC_SAFETY_LAG: options.safetyLag,
     SYNC_LOOKBACK: options.lookback,
+    // SYNC_INITIAL_RUN=0s in the bench's environment measures one page per activity (no fetch-ahead) for comparison.
+    ...(process.env.SYNC_INITIAL_RUN ? { SYNC_INITIAL_RUN: process.env.SYNC_INITIAL_RUN } : {}),
     // Production's level: info lines are read (and dropped) by the bench, warnings and errors kept for the report.
     LOG_LEVEL: 'info',
   };
