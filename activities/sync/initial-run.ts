@@ -18,6 +18,9 @@ export const RUN_MAX_PAGES = 10;
 
 type ApiUsage = { used: number; limit: number } | undefined;
 
+/** What holds a run's first page once the run has taken it. */
+export const NO_PAGE: FetchedPage = Object.freeze({ records: Object.freeze([]) as unknown as FetchedPage['records'], done: true, locator: null });
+
 export interface RunStart {
   page: FetchedPage;
   cursor: CursorRow;
@@ -46,6 +49,8 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     totals.apiCalls++;
   };
   let { page, cursor } = start;
+  // Taken out of `start`: the first page's rows must not stay alive for the whole run (a 50,000-row chunk).
+  start.page = NO_PAGE;
   let pageRead = read;
   let pageStartedAt = startedAt;
   for (let pages = 1; ; pages++) {

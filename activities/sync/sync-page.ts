@@ -18,7 +18,7 @@ import { readFieldNames } from '../../db/field-mappings.js';
 import { flagHiddenMappedField } from '../hidden-mapped-field.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
 import { startBulkJobsTogether } from './start-bulk-jobs.js';
-import { applyInitialRun } from './initial-run.js';
+import { applyInitialRun, NO_PAGE } from './initial-run.js';
 import { bulkPollDelayMs } from '../../domain/sync/plan.js';
 
 export interface SyncPageInput {
@@ -126,7 +126,9 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
   const target = { accountId, connectionId, environment, object };
   if (read.mode === 'initial') {
     // Several pages in this activity, the next fetched while the current one is applied.
-    const run = await applyInitialRun(deps, target, { ...fetched, page: fetched.page }, read, startedAt, stop);
+    const start = { ...fetched, page: fetched.page };
+    fetched.page = NO_PAGE; // the run owns the rows now, and lets each page go once it is written
+    const run = await applyInitialRun(deps, target, start, read, startedAt, stop);
     return { ...run, apiUsage: run.apiUsage ? { used: run.apiUsage.used, max: run.apiUsage.limit } : null, ...estimate };
   }
   const applied = await applyAndAdvance(db, target, fetched.cursor, read, fetched.page, startedAt);
