@@ -74,7 +74,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     const next = await ahead;
     stop.throwIfAborted();
     if ('failed' in next) {
-      log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: String((next.failed as Error)?.message ?? next.failed) });
+      log.info("Fetching the run's next page failed; the next activity reads it again", { object: target.object, error: next.failed instanceof Error ? next.failed.message : String(next.failed) });
       return totals;
     }
     page = next.take();
@@ -85,7 +85,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   }
 }
 
-/** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
+/** The page at `locator` of the read `cursor` is in (Bulk results chunk, kept unparsed, or REST query page); never rejects. */
 function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
     const apiUsage = () => conn.limitInfo?.apiUsage;
