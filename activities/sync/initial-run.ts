@@ -37,9 +37,10 @@ type Ahead = { take: () => FetchedPage; apiUsage: ApiUsage } | { failed: unknown
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
  * transaction exactly as one page per activity would be (a crash re-reads at most the page in hand).
- * While a REST page is applied the next one is already being fetched by its locator, so Salesforce's
- * answer time overlaps Postgres' work. A fetch that fails ends the run after the page before it: the
- * next activity reads that page again the usual way (and meets the error there).
+ * While a page is applied the next one is already being fetched by its locator, so Salesforce's answer
+ * time (and the emulator's or the network's transfer) overlaps Postgres' work. A fetch that fails ends
+ * the run after the page before it: the next activity reads that page again the usual way (and meets
+ * the error there).
  */
 export async function applyInitialRun(deps: ActivityDependencies, target: PageTarget, start: RunStart, read: NextRead, startedAt: Date, stop: AbortSignal): Promise<RunTotals> {
   const began = Date.now();
@@ -56,11 +57,9 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   for (let pages = 1; ; pages++) {
     const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < deps.sync.initialRunMs;
     const nextStartedAt = new Date();
-    // A REST page (2,000 rows) is fetched while the current one is written: its call's wait is a large share of
-    // its time. A Bulk chunk (50,000 rows) is fetched after: a second chunk in flight cost the worker ~100 MiB
-    // more at 1M records and gained nothing measurable there (Postgres is the bound).
-    const bulk = cursor.method === 'bulk' && cursor.bulk_job_id !== null;
-    let ahead = more && !bulk ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
+    // Fetched while the current page is written; a Bulk chunk waits as its CSV (parsed on its turn), so the
+    // worker holds one chunk of parsed rows at a time.
+    const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
     const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
     totals.fetched += page.records.length;
     totals.upserted += applied.upserted;
@@ -69,12 +68,11 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     totals.recordsSynced = applied.recordsSynced;
     totals.done = page.done;
     heartbeat();
-    if (!more) return totals;
-    ahead ??= fetchAhead(deps, cursor, page.locator!, countCall);
+    if (!ahead) return totals;
     const next = await ahead;
     stop.throwIfAborted();
     if ('failed' in next) {
-      log.info("Fetching the run's next page failed; the next activity reads it again", { object: target.object, error: next.failed instanceof Error ? next.failed.message : String(next.failed) });
+      log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: next.failed instanceof Error ? next.failed.message : String(next.failed) });
       return totals;
     }
     page = next.take();
