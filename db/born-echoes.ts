@@ -1,6 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import { bornRecordsInFlight, finishQueue, linkRow } from './born-records.js';
+import { bornRecordsInFlight, finishQueue, linkRow, type QueuedBornRecord } from './born-records.js';
 import type { SalesforceRecord } from './mirror-rows.js';
 import { deriveCreateFields, matchesSent } from '../domain/born-records.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
@@ -11,15 +11,22 @@ import type { SyncedObject } from '../domain/synced-objects.js';
 // already mirrored, could only report a duplicate.
 
 /**
- * Inside the page's transaction, before the page is applied: each record of the page not mirrored yet
- * that has exactly the values of a born record whose create is in flight becomes that born row's
- * Salesforce record (the page then updates that row instead of inserting one). Returns how many rows
- * became mirrored this way. Costs one indexed query when no create is in flight.
+ * Born records of `object` whose create call is in flight (sent, answer not stored) and whose FastFollow
+ * row is still unlinked: looked up once per page (one indexed query; none for Account).
  */
-export async function linkEchoedBornRecords(trx: Transaction<Database>, connectionId: string, object: SyncedObject, live: SalesforceRecord[]): Promise<number> {
-  if (object === 'Account' || live.length === 0) return 0;
-  const inFlight = (await bornRecordsInFlight(trx, connectionId, object)).filter((record) => record.state === 'waiting');
-  if (inFlight.length === 0) return 0;
+export async function bornCreatesInFlight(db: Kysely<Database>, connectionId: string, object: SyncedObject): Promise<QueuedBornRecord[]> {
+  if (object === 'Account') return [];
+  return (await bornRecordsInFlight(db, connectionId, object)).filter((record) => record.state === 'waiting');
+}
+
+/**
+ * Inside the page's transaction, before the page is applied: each record of the page not mirrored yet
+ * that has exactly the values of a born record in `inFlight` becomes that born row's Salesforce record
+ * (the page then updates that row instead of inserting one); linked ones leave `inFlight`, which the
+ * page's slices share. Returns how many rows became mirrored this way.
+ */
+export async function linkEchoedBornRecords(trx: Transaction<Database>, connectionId: string, object: SyncedObject, live: SalesforceRecord[], inFlight: QueuedBornRecord[]): Promise<number> {
+  if (object === 'Account' || live.length === 0 || inFlight.length === 0) return 0;
   const idColumn = object === 'Contact' ? 'salesforce_contact_id' : 'salesforce_opportunity_id';
   const { rows } = await sql<{ id: string }>`
     select ${sql.ref(idColumn)} as id from ${sql.table(object === 'Contact' ? 'contacts' : 'deals')}

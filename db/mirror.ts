@@ -5,7 +5,8 @@ import { dropPendingEdits } from './outbox.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
 import { applyCustomValues } from './mirror-custom.js';
-import { linkEchoedBornRecords } from './born-echoes.js';
+import { bornCreatesInFlight, linkEchoedBornRecords } from './born-echoes.js';
+import type { QueuedBornRecord } from './born-records.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
 import { countDeleted, isDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
@@ -16,9 +17,17 @@ import type { SyncedObject } from '../domain/synced-objects.js';
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
 export type MappedField = Awaited<ReturnType<typeof mappedFields>>[number];
 
-/** Custom fields whose values a page of `object` brings into FastFollow (none for Account). */
-export async function customFieldsReadFromSalesforce(db: Transaction<Database> | Db, connectionId: string, object: SyncedObject): Promise<MappedField[]> {
-  return object === 'Account' ? [] : mappedFields(db, connectionId, object, readsFromSalesforce);
+/** What applying a page looks up once, not once per slice of it. */
+export interface PageLookups {
+  /** The connection's Salesforce → FastFollow custom fields of the object (none for Account). */
+  customFields: MappedField[];
+  /** Born records whose create is in flight (db/born-echoes.ts); the page's slices share and consume it. */
+  bornInFlight: QueuedBornRecord[];
+}
+
+export async function pageLookups(db: Transaction<Database> | Db, connectionId: string, object: SyncedObject): Promise<PageLookups> {
+  const customFields = object === 'Account' ? [] : await mappedFields(db, connectionId, object, readsFromSalesforce);
+  return { customFields, bornInFlight: await bornCreatesInFlight(db, connectionId, object) };
 }
 
 /**
@@ -33,22 +42,22 @@ export async function applyPage(
   context: ApplyContext,
   object: SyncedObject,
   records: SalesforceRecord[],
-  // The connection's Salesforce → FastFollow custom fields; a caller applying a page in slices looks them up once.
-  customFields?: MappedField[],
+  // A caller applying a page in slices looks these up once for the page.
+  lookups?: PageLookups,
 ): Promise<ApplyResult> {
   // Marks this transaction's writes as the sync's own, so FastFollow-side change capture ignores them.
   await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
   const live = records.filter((record) => !isDeleted(record));
   const deletedIds = records.filter(isDeleted).map((record) => String(record.Id));
+  const { customFields, bornInFlight } = lookups ?? (await pageLookups(trx, context.connectionId, object));
   // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
-  const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live);
+  const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live, bornInFlight);
   let result: ApplyResult;
   if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
   else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
   else result = await applyOpportunities(trx, context, live, deletedIds);
   if (object !== 'Account' && live.length > 0) {
-    const custom = customFields ?? (await customFieldsReadFromSalesforce(trx, context.connectionId, object));
-    await applyCustomValues(trx, context.connectionId, object, custom, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
+    await applyCustomValues(trx, context.connectionId, object, customFields, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
   }
   await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
   return { ...result, mirroredDelta: result.mirroredDelta + echoes };

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
 import { pageApplied } from '../../db/cursor-transitions.js';
-import { applyPage, countMirrored, customFieldsReadFromSalesforce, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
+import { applyPage, countMirrored, pageLookups, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
@@ -30,9 +30,9 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
   const { connectionId } = owner;
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
-    const customFields = await customFieldsReadFromSalesforce(trx, connectionId, object);
+    const lookups = await pageLookups(trx, connectionId, object);
     for (let start = 0; start < page.records.length; start += APPLY_SLICE) {
-      const slice = await applyPage(trx, owner, object, page.records.slice(start, start + APPLY_SLICE), customFields);
+      const slice = await applyPage(trx, owner, object, page.records.slice(start, start + APPLY_SLICE), lookups);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;
       result.mirroredDelta += slice.mirroredDelta;

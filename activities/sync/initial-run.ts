@@ -19,7 +19,7 @@ export const RUN_MAX_PAGES = 10;
 type ApiUsage = { used: number; limit: number } | undefined;
 
 /** What holds a run's first page once the run has taken it. */
-export const NO_PAGE: FetchedPage = Object.freeze({ records: Object.freeze([]) as unknown as FetchedPage['records'], done: true, locator: null });
+export const NO_PAGE: FetchedPage = { records: [], done: true, locator: null };
 
 export interface RunStart {
   page: FetchedPage;
