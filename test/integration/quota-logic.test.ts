@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disconnectSignal, followupPostedSignal, writeBackWorkSignal } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
-import { page, salesforceFailure, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
+import { page, salesforceFailure, useHarness, statusWhere, timerDurations, until } from '../support/workflow-harness.js';
 
 // The quota logic of the connection workflow with fake activities on the real Temporal dev server:
 // one backoff episode for every lane (no Task call during it, no burst after it), and error re-checks
 // that grow from minutes to hours (here milliseconds).
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness(inject('temporalAddress'));
-}, 30_000);
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = useHarness();
 
 describe.concurrent('quota logic (fake activities)', () => {
   it('a quota refusal of a read holds the Task lane too; both resume by themselves after the backoff, with no burst of refused calls', async () => {

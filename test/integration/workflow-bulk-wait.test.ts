@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disconnectSignal, pauseUpdate } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
-import { page, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
+import { page, useHarness, statusWhere, timerDurations, until } from '../support/workflow-harness.js';
 
 // A Bulk job still processing: syncPage answers `waitMs` and the read lane waits that long on a
 // durable timer before the next status poll (fake activities on the real Temporal dev server).
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness(inject('temporalAddress'));
-}, 30_000);
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = useHarness();
 
 /** Scripts each object's calls by their own count: `steps[object][k]` answers that object's call k (then a plain page). */
 function perObject(steps: Partial<Record<string, Array<Parameters<typeof page>[0]>>>) {

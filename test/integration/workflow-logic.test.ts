@@ -1,20 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pauseSignal, pauseUpdate, reconnectedSignal, resumeUpdate, resyncSignal, resyncUpdate, statusQuery, disconnectSignal } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
-import { gate, page, salesforceFailure, signalHandled, startHarness, statusWhere, timerDurations, until, type Harness } from '../support/workflow-harness.js';
+import { gate, page, salesforceFailure, signalHandled, useHarness, statusWhere, timerDurations, until } from '../support/workflow-harness.js';
 
 // Workflow logic with fake activities on the real Temporal dev server: every durable wait is
 // shortened through the input's `timings` and the fake worker settings, so all of this runs in seconds.
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness(inject('temporalAddress'));
-}, 30_000);
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = useHarness();
 
 const upToDate = (phase: string) => (status: { phase: string; initialSync?: { completedAt: string | null } | null }) =>
   status.phase === phase && !!status.initialSync?.completedAt;

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disconnectSignal, followupPostedSignal, pauseUpdate, resumeUpdate } from '../../workflows/connection-contract.js';
 import { saveHistory } from '../support/histories.js';
-import { gate, page, startHarness, statusWhere, until, type Harness } from '../support/workflow-harness.js';
+import { gate, page, useHarness, statusWhere, until } from '../support/workflow-harness.js';
 
 // The write lane's logic with fake activities on the real Temporal dev server: batching, running
 // beside a read page that takes long, pause, and carrying pending follow-ups across continueAsNew.
 
-let harness: Harness;
-beforeAll(async () => {
-  harness = await startHarness(inject('temporalAddress'));
-}, 30_000);
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = useHarness();
 
 describe.concurrent('write lane (fake activities)', () => {
   it('sends follow-ups posted during a long read page at once, collected into one batch', async () => {

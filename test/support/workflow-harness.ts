@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -56,6 +57,31 @@ export interface Harness {
     setup?: (org: FakeOrg) => void,
   ): Promise<{ handle: ConnectionHandle; org: FakeOrg }>;
   stop(): Promise<void>;
+}
+
+/**
+ * One harness for a test file: started before its tests, stopped after them (on the run's Temporal
+ * server). The returned object forwards to it, so tests call `harness.start(…)` as on a harness.
+ */
+export function useHarness(): Harness {
+  let current: Harness | undefined;
+  const started = () => {
+    if (!current) throw new Error('the workflow harness is not started yet (use it inside tests)');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startHarness(inject('temporalAddress'));
+  }, 30_000);
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return {
+    get client() {
+      return started().client;
+    },
+    start: (...args) => started().start(...args),
+    stop: () => started().stop(),
+  };
 }
 
 export async function startHarness(address: string): Promise<Harness> {
