@@ -72,7 +72,7 @@ export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: Cur
 }
 
 /** The results chunk at `locator` (null: the first) of a completed job. */
-export async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
+async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
   return chunkPage(await nextChunkText(conn, jobId, locator, countCall));
 }
 
