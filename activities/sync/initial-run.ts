@@ -14,7 +14,7 @@ import type { SyncPageResult } from './sync-page.js';
  * (SYNC_INITIAL_RUN): commands (pause, resync, disconnect) and the quota and off-hours gates act
  * between activities, so a run stays short.
  */
-export const RUN_MAX_PAGES = 10;
+const RUN_MAX_PAGES = 10;
 
 type ApiUsage = { used: number; limit: number } | undefined;
 
