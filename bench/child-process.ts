@@ -34,7 +34,9 @@ const TICKS_PER_SECOND = 100;
  * entry points), so its memory and CPU are its own figures. Resolves once a stdout line matches `ready`.
  */
 export function startNodeProcess(name: string, entry: string, env: Record<string, string>, ready: RegExp, cleanup: Cleanup, problems: LoggedProblem[]): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // BENCH_CPU_PROFILE=<dir>: V8 CPU profiles of the worker and the API (written when they stop; Node refuses --cpu-prof in NODE_OPTIONS).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}/${name}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
