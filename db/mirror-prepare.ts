@@ -83,9 +83,14 @@ function mapPiece({ accountId, connectionId, environment }: ApplyContext, draft:
     const record = draft.live[index]!;
     const mapped = draft.object === 'Account' ? mapAccount(record) : draft.object === 'Contact' ? mapContact(record) : mapOpportunity(record);
     if (mapped.issues.length > 0) draft.issues.push(...mapped.issues);
-    // Accounts carry no environment column: the connection implies it.
-    const owner = draft.object === 'Account' ? { account_id: accountId, salesforce_connection_id: connectionId } : { account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment };
-    draft.rows.push({ ...owner, ...mapped.row, salesforce_modstamp: modstampOf(record) });
+    // The mapped row (new, only ours) gets its owner's columns in place: no copy per record (they were a
+    // third of the worker's apply CPU with the garbage they made). Accounts carry no environment column.
+    const row = mapped.row as unknown as Record<string, unknown>;
+    row.account_id = accountId;
+    row.salesforce_connection_id = connectionId;
+    if (draft.object !== 'Account') row.salesforce_environment = environment;
+    row.salesforce_modstamp = modstampOf(record);
+    draft.rows.push(row as MirrorRow);
   }
 }
 
