@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import { dropPendingEdits } from './outbox.js';
-import { replaceRecordIssues } from './sync-errors.js';
+import { replaceRecordIssues, syncErrorsRecorded } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
 import { prepareSlice, type PreparedSlice } from './mirror-prepare.js';
 import { applyCustomValues } from './mirror-custom.js';
@@ -22,11 +22,18 @@ export interface PageLookups {
   customFields: MappedField[];
   /** Born records whose create is in flight (db/born-echoes.ts); the page's slices share and consume it. */
   bornInFlight: QueuedBornRecord[];
+  /** Whether any sync error was recorded for the object when the page began: if none, its slices have none to clear. */
+  errorsRecorded: boolean;
 }
 
-export async function pageLookups(db: Transaction<Database> | Db, connectionId: string, object: SyncedObject): Promise<PageLookups> {
-  const customFields = object === 'Account' ? [] : await mappedFields(db, connectionId, object, readsFromSalesforce);
-  return { customFields, bornInFlight: await bornCreatesInFlight(db, connectionId, object) };
+/**
+ * Starts applying a page in `trx`: marks the transaction's writes as the sync's own (so FastFollow-side
+ * change capture ignores them; transaction-local, so once for all its slices) and looks up what every slice needs.
+ */
+export async function beginPageApply(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<PageLookups> {
+  await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
+  const customFields = object === 'Account' ? [] : await mappedFields(trx, connectionId, object, readsFromSalesforce);
+  return { customFields, bornInFlight: await bornCreatesInFlight(trx, connectionId, object), errorsRecorded: await syncErrorsRecorded(trx, connectionId, object) };
 }
 
 /**
@@ -41,18 +48,18 @@ export async function applyPage(
   context: ApplyContext,
   object: SyncedObject,
   records: SalesforceRecord[],
-  // A caller applying a page in slices looks these up once for the page.
-  lookups?: PageLookups,
 ): Promise<ApplyResult> {
+  const lookups = await beginPageApply(trx, context.connectionId, object);
   return applyPreparedSlice(trx, context, prepareSlice(context, object, records), lookups);
 }
 
-/** applyPage for a slice whose mapping was done beforehand (db/mirror-prepare.ts), e.g. while the previous slice was written. */
-export async function applyPreparedSlice(trx: Transaction<Database>, context: ApplyContext, slice: PreparedSlice, lookups?: PageLookups): Promise<ApplyResult> {
+/**
+ * One slice of a page, mapped beforehand (db/mirror-prepare.ts, e.g. while the previous slice was written),
+ * in the transaction `beginPageApply` started.
+ */
+export async function applyPreparedSlice(trx: Transaction<Database>, context: ApplyContext, slice: PreparedSlice, lookups: PageLookups): Promise<ApplyResult> {
   const { object, records, live } = slice;
-  // Marks this transaction's writes as the sync's own, so FastFollow-side change capture ignores them.
-  await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
-  const { customFields, bornInFlight } = lookups ?? (await pageLookups(trx, context.connectionId, object));
+  const { customFields, bornInFlight } = lookups;
   // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
   const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live, bornInFlight);
   let result: ApplyResult;
@@ -63,7 +70,7 @@ export async function applyPreparedSlice(trx: Transaction<Database>, context: Ap
   if (object !== 'Account' && live.length > 0 && customFields.length > 0) {
     await applyCustomValues(trx, context.connectionId, object, customFields, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
   }
-  await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
+  await replaceRecordIssues(trx, context.connectionId, object, lookups.errorsRecorded ? records.map((record) => String(record.Id)) : [], result.issues);
   return { ...result, mirroredDelta: result.mirroredDelta + echoes };
 }
 

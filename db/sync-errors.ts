@@ -6,7 +6,16 @@ import type { SyncedObject } from '../domain/synced-objects.js';
 
 // The one owner of salesforce_sync_errors: record-level problems found while applying pages.
 
-/** The page's records' issues replace whatever was recorded for them before (fixed data clears its error). */
+/** Whether any error is recorded for the connection's records of `object` (one index probe). */
+export async function syncErrorsRecorded(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<boolean> {
+  const found = await trx.selectFrom('salesforce_sync_errors').select(sql`1`.as('one')).where('connection_id', '=', connectionId).where('object', '=', object).limit(1).executeTakeFirst();
+  return found !== undefined;
+}
+
+/**
+ * The page's records' issues replace whatever was recorded for them before (fixed data clears its error).
+ * `recordIds` empty: nothing recorded to clear (the page began with no errors for the object).
+ */
 export async function replaceRecordIssues(
   trx: Transaction<Database>,
   connectionId: string,
@@ -14,13 +23,14 @@ export async function replaceRecordIssues(
   recordIds: string[],
   issues: SyncIssue[],
 ): Promise<void> {
-  if (recordIds.length === 0) return;
-  await trx
-    .deleteFrom('salesforce_sync_errors')
-    .where('connection_id', '=', connectionId)
-    .where('object', '=', object)
-    .where(sql<boolean>`salesforce_id = any(${recordIds}::text[])`)
-    .execute();
+  if (recordIds.length > 0) {
+    await trx
+      .deleteFrom('salesforce_sync_errors')
+      .where('connection_id', '=', connectionId)
+      .where('object', '=', object)
+      .where(sql<boolean>`salesforce_id = any(${recordIds}::text[])`)
+      .execute();
+  }
   if (issues.length === 0) return;
   const unique = new Map(issues.map((issue) => [`${issue.salesforceId}:${issue.code}`, issue]));
   await trx

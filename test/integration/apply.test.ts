@@ -105,4 +105,14 @@ describe('applyPage', () => {
       { salesforce_opportunity_id: '006000000000002AAA', value: null, expected_close_date: '2025-01-01' },
     ]);
   });
+
+  it("a record's sync error is recorded, kept while it stays, and cleared once a later page brings it fixed (first page of an object with no errors recorded too)", async () => {
+    const errors = () => database.db.selectFrom('salesforce_sync_errors').select(['salesforce_id', 'code']).where('connection_id', '=', connectionId).where('object', '=', 'Opportunity').execute();
+    const deal = (amount: unknown, modstamp: string) => ({ Id: '006000000000077AAA', Name: 'Deal', Amount: amount, StageName: 'Prospecting', CloseDate: null, AccountId: null, SystemModstamp: modstamp, IsDeleted: false }) as SalesforceRecord;
+    expect(await errors()).toEqual([]);
+    await apply('Opportunity', [deal('not a number', '2024-05-01T12:00:00.000+0000')]);
+    expect(await errors()).toEqual([{ salesforce_id: '006000000000077AAA', code: 'UNPARSEABLE_VALUE' }]);
+    await apply('Opportunity', [deal(12.5, '2024-05-02T12:00:00.000+0000')]);
+    expect(await errors()).toEqual([]);
+  });
 });
