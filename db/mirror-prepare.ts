@@ -46,20 +46,52 @@ export async function prepareSliceInTurns(context: ApplyContext, object: SyncedO
   return finishSlice(draft);
 }
 
+/** Records to apply: `records`, and while they are still arriving (a chunk being parsed), the promise that settles when all are in. */
+export interface RecordSource {
+  records: SalesforceRecord[];
+  arriving?: Promise<void>;
+}
+
 /**
  * The page's slices in order, each next one prepared in the background while the caller writes the one
- * before: one slice ahead, so the worker holds one slice of prepared rows more, not the page's.
+ * before: one slice ahead, so the worker holds one slice of prepared rows more, not the page's. Records
+ * still arriving are waited for slice by slice; a failed arrival (malformed CSV) fails the slice waiting.
  */
-export async function* preparedSlices(context: ApplyContext, object: SyncedObject, records: SalesforceRecord[], sliceSize: number): AsyncGenerator<PreparedSlice> {
-  const prepare = (start: number) => prepareSliceInTurns(context, object, records.slice(start, start + sliceSize));
-  let next = records.length > 0 ? prepare(0) : null;
-  for (let start = 0; next !== null; start += sliceSize) {
-    const current = next;
+export async function* preparedSlices(context: ApplyContext, object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
+  const arrival = arrivalOf(source);
+  const prepare = async (start: number) => {
+    await arrival.until(start + sliceSize);
+    const part = source.records.slice(start, start + sliceSize);
+    return part.length > 0 ? prepareSliceInTurns(context, object, part) : null;
+  };
+  let next: Promise<PreparedSlice | null> = prepare(0);
+  for (let start = sliceSize; ; start += sliceSize) {
+    const current = await next;
+    if (current === null) return;
     // Not awaited until its turn; a failure (a record without SystemModstamp) surfaces then.
-    next = start + sliceSize < records.length ? prepare(start + sliceSize) : null;
-    next?.catch(() => undefined);
-    yield await current;
+    next = prepare(start);
+    next.catch(() => undefined);
+    yield current;
   }
+}
+
+/** Waits, turn by turn, until `source` holds `count` records or all it will hold. */
+function arrivalOf(source: RecordSource): { until(count: number): Promise<void> } {
+  let settled = source.arriving === undefined;
+  let failure: { error: unknown } | undefined;
+  source.arriving?.then(
+    () => (settled = true),
+    (error: unknown) => {
+      settled = true;
+      failure = { error };
+    },
+  );
+  return {
+    async until(count) {
+      while (!settled && source.records.length < count) await nextTurn();
+      if (failure && source.records.length < count) throw failure.error;
+    },
+  };
 }
 
 function nextTurn(): Promise<void> {

@@ -117,12 +117,14 @@ export function parseResults(csv: string): Array<Record<string, string>> {
 /** Bytes of CSV parsed per turn of the event loop (~500 rows): short, so pending statements go on meanwhile. */
 const PARSE_PIECE = 64 * 1024;
 
-/** parseResults in pieces, yielding to the event loop between them (same options, same rows). */
-export async function parseResultsInTurns(csv: string): Promise<Array<Record<string, string>>> {
-  const rows: Array<Record<string, string>> = [];
+/**
+ * parseResults in pieces, yielding to the event loop between them (same options, same rows), each
+ * piece's rows pushed onto `into` as they come (a reader may start on the first ones).
+ */
+export async function parseResultsInTurns(csv: string, into: Array<Record<string, string>> = []): Promise<Array<Record<string, string>>> {
   const stream = parser({ columns: true, skip_empty_lines: true });
   let failed: unknown;
-  stream.on('data', (row: Record<string, string>) => rows.push(row));
+  stream.on('data', (row: Record<string, string>) => into.push(row));
   stream.on('error', (error: unknown) => (failed = error));
   const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('error', () => resolve()));
   // Bytes, not string slices: a slice could split a surrogate pair; the parser joins a character's bytes across pieces.
@@ -134,7 +136,7 @@ export async function parseResultsInTurns(csv: string): Promise<Array<Record<str
   if (failed === undefined) stream.end();
   await ended;
   if (failed !== undefined) throw failed;
-  return rows;
+  return into;
 }
 
 /** One chunk of results, unparsed. Uses the connection's current access token (refreshed by the calls before it). */

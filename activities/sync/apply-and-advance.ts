@@ -33,13 +33,15 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
     const lookups = await beginPageApply(trx, connectionId, object);
-    for await (const prepared of preparedSlices(owner, object, page.records, APPLY_SLICE)) {
+    for await (const prepared of preparedSlices(owner, object, page, APPLY_SLICE)) {
       const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;
       result.mirroredDelta += slice.mirroredDelta;
       result.issues.push(...slice.issues);
     }
+    // Every row is in by now (a chunk parsed while its first slices were written); a malformed one fails the page here.
+    await page.arriving;
     // Counted incrementally per page (a recount on millions of rows per page would dominate),
     // and exactly once a read completes, so edits made outside the sync cannot leave it drifting.
     const recordsSynced = page.done ? await countMirrored(trx, connectionId, object) : Number(cursor.records_synced) + result.mirroredDelta;

@@ -5,6 +5,11 @@ export interface FetchedPage {
   records: SalesforceRecord[];
   done: boolean;
   locator: string | null;
+  /**
+   * Set while a Bulk chunk is still being parsed into `records` (in turns, so its first slices can be
+   * written meanwhile): settles once every row is in, rejects if the CSV is malformed.
+   */
+  arriving?: Promise<void>;
 }
 
 /** Called once per Salesforce API request, so the page reports what it cost. */

@@ -8,7 +8,7 @@ import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
 import { readFieldNames } from '../../db/field-mappings.js';
-import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResults, parseResultsInTurns, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
+import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResultsInTurns, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
@@ -93,11 +93,18 @@ export async function nextChunkText(conn: jsforce.Connection, jobId: string, loc
   }
 }
 
+/**
+ * The chunk as a page whose rows arrive while it is parsed in turns (`arriving`): the apply writes its
+ * first slices meanwhile, so Postgres does not wait for the whole chunk's parse.
+ */
 function chunkPage(chunk: BulkResultsText): FetchedPage {
-  return { records: parseResults(chunk.csv) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+  const records: SalesforceRecord[] = [];
+  const arriving = parseResultsInTurns(chunk.csv, records as Array<Record<string, string>>).then(() => undefined);
+  arriving.catch(() => undefined); // awaited by whoever applies the page
+  return { records, done: chunk.nextLocator === null, locator: chunk.nextLocator, arriving };
 }
 
-/** chunkPage parsed in pieces between other work (a chunk fetched ahead, parsed while the page before is written). */
+/** The chunk parsed in pieces between other work, every row in (a chunk fetched ahead, parsed while the page before is written). */
 export async function chunkPageInTurns(chunk: BulkResultsText): Promise<FetchedPage> {
   return { records: (await parseResultsInTurns(chunk.csv)) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
 }
