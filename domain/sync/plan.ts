@@ -72,17 +72,17 @@ export function predictBulkProcessingMs(records: number, sample: CompletedBulkJo
 }
 
 /**
- * The age at which to poll a job that answered InProgress at `ageMs`. With a prediction of its end,
- * at that prediction (no earlier polls: they would only see InProgress), but no more than a quarter of
- * the predicted time (or 30 s) after this poll; once the prediction has passed, in steps of a quarter of
- * the age (1–30 s) up to twice the prediction, when it no longer counts (a step past it comes no later
- * than the schedule's). Without one, the schedule above.
+ * The age at which to poll a job that answered InProgress at `ageMs`: the schedule's next poll, or the
+ * job's predicted end if that comes first (so a prediction never delays a poll, it brings the one that
+ * sees the job done forward). Once the prediction has passed (the job is slower than its sample), in
+ * steps of a quarter of the age (1–30 s) up to twice the prediction, when it no longer counts (a step
+ * past it comes no later than the schedule's).
  */
 export function nextBulkPollAgeMs(ageMs: number, predictedMs?: number): number {
   requireMs('ageMs', ageMs);
   const clampDelay = (ms: number) => Math.min(BULK_MAX_POLL_DELAY_MS, Math.max(BULK_MIN_POLL_DELAY_MS, ms));
   if (predictedMs === undefined || ageMs >= 2 * predictedMs) return nextScheduledPollAgeMs(ageMs);
-  if (predictedMs > ageMs) return Math.max(ageMs + BULK_MIN_POLL_DELAY_MS, Math.min(predictedMs, ageMs + Math.max(BULK_MAX_POLL_DELAY_MS, predictedMs / 4)));
+  if (predictedMs > ageMs) return Math.min(nextScheduledPollAgeMs(ageMs), Math.max(predictedMs, ageMs + BULK_MIN_POLL_DELAY_MS));
   const overdue = Math.round(ageMs + clampDelay(ageMs / 4));
   return overdue > 2 * predictedMs ? Math.min(overdue, nextScheduledPollAgeMs(ageMs)) : overdue;
 }
