@@ -32,6 +32,8 @@ export interface ObjectActivity {
   /** First activity scheduled → last one ended, ms after the origin. */
   firstMs: number;
   lastMs: number;
+  /** When its first activity started running (null if none did): its span without the first queueing. */
+  firstStartedMs: number | null;
   /** Time inside the object's activities (their union), and the rest of its span: timers, workflow tasks, queueing. */
   runningMs: number;
   betweenMs: number;
@@ -104,8 +106,10 @@ function byObject(spans: ActivitySpan[]): Record<string, ObjectActivity> {
     const own = spans.filter((span) => span.object === object);
     const firstMs = Math.min(...own.map((span) => span.scheduledMs));
     const lastMs = Math.max(...own.map((span) => span.endedMs ?? span.scheduledMs));
-    const runningMs = unionMs(own.flatMap((span) => (span.startedMs !== null && span.endedMs !== null ? [[span.startedMs, span.endedMs] as const] : [])));
-    objects[object] = { activities: own.length, firstMs, lastMs, runningMs, betweenMs: lastMs - firstMs - runningMs };
+    const ran = own.flatMap((span) => (span.startedMs !== null && span.endedMs !== null ? [[span.startedMs, span.endedMs] as const] : []));
+    const firstStartedMs = ran.length ? Math.min(...ran.map(([from]) => from)) : null;
+    const runningMs = unionMs(ran);
+    objects[object] = { activities: own.length, firstMs, lastMs, firstStartedMs, runningMs, betweenMs: lastMs - firstMs - runningMs };
   }
   return objects;
 }

@@ -1,11 +1,13 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import { countDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
-import { decideEmailOwner, resolveDuplicateEmails } from '../domain/sync/duplicates.js';
+import { countDeleted, upsertRows, type ApplyContext, type ApplyResult, type UpsertSpec } from './mirror-rows.js';
+import type { MirrorRow, PreparedSlice } from './mirror-prepare.js';
+import { decideEmailOwner } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
-import { mapContact } from '../domain/sync/mapping.js';
+import type { mapContact } from '../domain/sync/mapping.js';
 
-type ContactRow = ReturnType<typeof mapContact>['row'] & { salesforce_modstamp: Date };
+/** A contacts row as prepared (owner columns included). */
+type ContactRow = MirrorRow & ReturnType<typeof mapContact>['row'];
 type StoredContact = {
   id: string;
   salesforce_contact_id: string | null;
@@ -23,24 +25,19 @@ interface EmailSettlement {
   adopt: Array<{ id: string; sfId: string }>;
 }
 
-export async function applyContacts(trx: Transaction<Database>, context: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
+export async function applyContacts(trx: Transaction<Database>, context: ApplyContext, prepared: PreparedSlice): Promise<ApplyResult> {
   const { connectionId } = context;
-  const issues: SyncIssue[] = [];
+  const { deletedIds } = prepared;
+  // The slice's mapping issues and its own duplicate emails (settled when it was prepared).
+  const issues: SyncIssue[] = [...prepared.issues];
   let removed = 0;
   if (deletedIds.length > 0) {
     removed = countDeleted(
       await trx.deleteFrom('contacts').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_contact_id = any(${deletedIds}::text[])`).execute(),
     );
   }
-  if (live.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
-
-  const mapped = live.map((record) => {
-    const result = mapContact(record);
-    issues.push(...result.issues);
-    return { ...result.row, salesforce_modstamp: modstampOf(record) };
-  });
-  const batch = resolveDuplicateEmails(mapped);
-  issues.push(...batch.issues);
+  if (prepared.rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
+  const batch = { rows: prepared.rows as ContactRow[] };
 
   const existing = await storedContacts(trx, context, batch.rows);
   // Only this connection's rows are these contacts: another connection's row with the same Id is another org's record.
@@ -55,7 +52,9 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   await freeEmailsAndAdopt(trx, context, rows, rowBySfId, demote, adopt);
 
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
-  const inserted = await upsertContacts(trx, context, rows);
+  // The JSON made with the slice is still right when no row changed since (the common case).
+  const unchanged = rows.length === batch.rows.length && rows.every((row, index) => row === batch.rows[index]);
+  const inserted = await upsertRows(trx, CONTACT_UPSERT, rows, unchanged ? prepared.json : null);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }
@@ -167,8 +166,3 @@ const CONTACT_UPSERT: UpsertSpec = {
   touch: true,
   overwriteUnstamped: true,
 };
-
-/** Upserts by Salesforce Id; an older SystemModstamp never overwrites a newer one. Returns how many rows were new. */
-async function upsertContacts(trx: Transaction<Database>, { accountId, connectionId, environment }: ApplyContext, rows: ContactRow[]): Promise<number> {
-  return upsertRows(trx, CONTACT_UPSERT, rows.map((row) => ({ account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment, ...row })));
-}

@@ -83,8 +83,9 @@ export interface UpsertSpec {
  * Upserts `rows` in one statement with one parameter (a JSON array read by jsonb_populate_recordset,
  * as the benchmark's write limit does): thousands of bind parameters cost Postgres and pg more than the
  * rows themselves. An older SystemModstamp never overwrites a newer one. Returns how many rows were new.
+ * `json`: the rows' JSON when already made (db/mirror-prepare.ts).
  */
-export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, rows: Array<Record<string, unknown>>): Promise<number> {
+export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, rows: Array<Record<string, unknown>>, json: string | null = null): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = sql.join(Object.keys(rows[0]!).map((column) => sql.ref(column)));
   const table = sql.table(spec.table);
@@ -96,7 +97,7 @@ export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, r
   const { rows: counted } = await sql<{ inserted: string }>`
     with written as (
       insert into ${table} (${columns})
-      select ${columns} from jsonb_populate_recordset(null::${table}, ${rowsAsJson(rows)}::jsonb)
+      select ${columns} from jsonb_populate_recordset(null::${table}, ${json ?? rowsAsJson(rows)}::jsonb)
       on conflict (salesforce_connection_id, ${id}) ${spec.partialKey ? sql`where ${id} is not null` : sql``}
       do update set ${sql.join(sets)} where ${guard}
       returning xmax = 0 as inserted)

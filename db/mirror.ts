@@ -4,14 +4,13 @@ import type { Database } from './schema.js';
 import { dropPendingEdits } from './outbox.js';
 import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
+import { prepareSlice, type PreparedSlice } from './mirror-prepare.js';
 import { applyCustomValues } from './mirror-custom.js';
 import { bornCreatesInFlight, linkEchoedBornRecords } from './born-echoes.js';
 import type { QueuedBornRecord } from './born-records.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
-import { countDeleted, isDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
-import type { SyncIssue } from '../domain/sync/issues.js';
-import { mapAccount, mapOpportunity } from '../domain/sync/mapping.js';
+import { countDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
@@ -45,18 +44,23 @@ export async function applyPage(
   // A caller applying a page in slices looks these up once for the page.
   lookups?: PageLookups,
 ): Promise<ApplyResult> {
+  return applyPreparedSlice(trx, context, prepareSlice(context, object, records), lookups);
+}
+
+/** applyPage for a slice whose mapping was done beforehand (db/mirror-prepare.ts), e.g. while the previous slice was written. */
+export async function applyPreparedSlice(trx: Transaction<Database>, context: ApplyContext, slice: PreparedSlice, lookups?: PageLookups): Promise<ApplyResult> {
+  const { object, records, live } = slice;
   // Marks this transaction's writes as the sync's own, so FastFollow-side change capture ignores them.
   await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
-  const live = records.filter((record) => !isDeleted(record));
-  const deletedIds = records.filter(isDeleted).map((record) => String(record.Id));
   const { customFields, bornInFlight } = lookups ?? (await pageLookups(trx, context.connectionId, object));
   // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
   const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live, bornInFlight);
   let result: ApplyResult;
-  if (object === 'Account') result = await applyAccounts(trx, context, live, deletedIds);
-  else if (object === 'Contact') result = await applyContacts(trx, context, live, deletedIds);
-  else result = await applyOpportunities(trx, context, live, deletedIds);
-  if (object !== 'Account' && live.length > 0) {
+  if (object === 'Account') result = await applyAccounts(trx, context, slice);
+  else if (object === 'Contact') result = await applyContacts(trx, context, slice);
+  else result = await applyOpportunities(trx, context, slice);
+  // Only when the connection maps custom fields: the modstamps are parsed again for them.
+  if (object !== 'Account' && live.length > 0 && customFields.length > 0) {
     await applyCustomValues(trx, context.connectionId, object, customFields, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
   }
   await replaceRecordIssues(trx, context.connectionId, object, records.map((record) => String(record.Id)), result.issues);
@@ -81,17 +85,11 @@ const DEAL_UPSERT: UpsertSpec = {
   overwriteUnstamped: true,
 };
 
-async function applyAccounts(trx: Transaction<Database>, { accountId, connectionId }: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
-  const issues: SyncIssue[] = [];
-  const rows = live.map((record) => {
-    const mapped = mapAccount(record);
-    issues.push(...mapped.issues);
-    return { account_id: accountId, salesforce_connection_id: connectionId, ...mapped.row, salesforce_modstamp: modstampOf(record) };
-  });
+async function applyAccounts(trx: Transaction<Database>, { connectionId }: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
   let inserted = 0;
   let removed = 0;
   if (rows.length > 0) {
-    inserted = await upsertRows(trx, ACCOUNT_UPSERT, rows);
+    inserted = await upsertRows(trx, ACCOUNT_UPSERT, rows, json);
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
@@ -115,9 +113,7 @@ async function applyAccounts(trx: Transaction<Database>, { accountId, connection
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
-async function applyOpportunities(trx: Transaction<Database>, context: ApplyContext, live: SalesforceRecord[], deletedIds: string[]): Promise<ApplyResult> {
-  const { accountId, connectionId, environment } = context;
-  const issues: SyncIssue[] = [];
+async function applyOpportunities(trx: Transaction<Database>, { connectionId }: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
   let inserted = 0;
   let removed = 0;
   if (deletedIds.length > 0) {
@@ -125,14 +121,8 @@ async function applyOpportunities(trx: Transaction<Database>, context: ApplyCont
       await trx.deleteFrom('deals').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_opportunity_id = any(${deletedIds}::text[])`).execute(),
     );
   }
-  const rows = live.map((record) => {
-    const mapped = mapOpportunity(record);
-    issues.push(...mapped.issues);
-    const owner = { account_id: accountId, salesforce_connection_id: connectionId, salesforce_environment: environment };
-    return { ...owner, ...mapped.row, salesforce_modstamp: modstampOf(record) };
-  });
   if (rows.length > 0) {
-    inserted = await upsertRows(trx, DEAL_UPSERT, rows);
+    inserted = await upsertRows(trx, DEAL_UPSERT, rows, json);
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }

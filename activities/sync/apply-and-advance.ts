@@ -1,7 +1,8 @@
 import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
 import { pageApplied } from '../../db/cursor-transitions.js';
-import { applyPage, countMirrored, pageLookups, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
+import { applyPreparedSlice, countMirrored, pageLookups, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
+import { preparedSlices } from '../../db/mirror-prepare.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
@@ -30,9 +31,10 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
   const { connectionId } = owner;
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
+    // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
     const lookups = await pageLookups(trx, connectionId, object);
-    for (let start = 0; start < page.records.length; start += APPLY_SLICE) {
-      const slice = await applyPage(trx, owner, object, page.records.slice(start, start + APPLY_SLICE), lookups);
+    for await (const prepared of preparedSlices(owner, object, page.records, APPLY_SLICE)) {
+      const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;
       result.mirroredDelta += slice.mirroredDelta;

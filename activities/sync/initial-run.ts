@@ -5,7 +5,7 @@ import type { ActivityDependencies } from '../dependencies.js';
 import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
-import { chunkPage, nextChunkText } from './read-bulk-chunk.js';
+import { chunkPageInTurns, nextChunkText } from './read-bulk-chunk.js';
 import { readRestContinuation } from './read-rest-page.js';
 import type { SyncPageResult } from './sync-page.js';
 
@@ -31,8 +31,8 @@ export interface RunStart {
 /** The run's counts, summed over its pages (as one page reports them), with the last usage reading. */
 export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | 'deleted' | 'issues' | 'recordsSynced' | 'apiCalls'> & { apiUsage: ApiUsage };
 
-/** A page fetched ahead: `take` gives its rows (a Bulk chunk is parsed only then). */
-type Ahead = { take: () => FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
+/** A page fetched ahead, or why it could not be. */
+type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
@@ -57,8 +57,8 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   for (let pages = 1; ; pages++) {
     const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < deps.sync.initialRunMs;
     const nextStartedAt = new Date();
-    // Fetched while the current page is written; a Bulk chunk waits as its CSV (parsed on its turn), so the
-    // worker holds one chunk of parsed rows at a time.
+    // Fetched (and a Bulk chunk parsed, in pieces) while the current page is written: the worker's CPU
+    // overlaps Postgres'. It holds two chunks of parsed rows at most (the page in hand and the next).
     const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
     const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
     totals.fetched += page.records.length;
@@ -75,7 +75,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
       log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: next.failed instanceof Error ? next.failed.message : String(next.failed) });
       return totals;
     }
-    page = next.take();
+    page = next.page;
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
     cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
     pageRead = { ...read, continuing: true };
@@ -83,15 +83,16 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   }
 }
 
-/** The page at `locator` of the read `cursor` is in (Bulk results chunk, kept unparsed, or REST query page); never rejects. */
+/** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
 function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
     const apiUsage = () => conn.limitInfo?.apiUsage;
     if (cursor.method === 'bulk' && cursor.bulk_job_id) {
-      const chunk = await nextChunkText(conn, cursor.bulk_job_id, locator, countCall);
-      return { take: () => chunkPage(chunk), apiUsage: apiUsage() };
+      // Parsed in pieces as soon as it arrives, between the statements writing the page before.
+      const page = await chunkPageInTurns(await nextChunkText(conn, cursor.bulk_job_id, locator, countCall));
+      return { page, apiUsage: apiUsage() };
     }
     const page = await readRestContinuation(conn, locator, countCall);
-    return { take: () => page, apiUsage: apiUsage() };
+    return { page, apiUsage: apiUsage() };
   }).catch((failed: unknown) => ({ failed }));
 }

@@ -8,7 +8,7 @@ import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_FIRST_POLL_AGE_MS, BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, nextBulkPollAgeMs, predictBulkProcessingMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
 import { readFieldNames } from '../../db/field-mappings.js';
-import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResults, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
+import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResults, parseResultsInTurns, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
@@ -107,8 +107,13 @@ export async function nextChunkText(conn: jsforce.Connection, jobId: string, loc
   }
 }
 
-export function chunkPage(chunk: BulkResultsText): FetchedPage {
+function chunkPage(chunk: BulkResultsText): FetchedPage {
   return { records: parseResults(chunk.csv) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+}
+
+/** chunkPage parsed in pieces between other work (a chunk fetched ahead, parsed while the page before is written). */
+export async function chunkPageInTurns(chunk: BulkResultsText): Promise<FetchedPage> {
+  return { records: (await parseResultsInTurns(chunk.csv)) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
 }
 
 /** How far back (Salesforce's clock against ours) a job asked for by a stopped worker may have been created. */

@@ -5,9 +5,11 @@ import { measure } from '../child-process.js';
 import { cpuDelta, cpuSnapshot } from '../cpu.js';
 import { workflowHistory } from '../history.js';
 import { connectThroughApi } from '../oauth.js';
+import { objectThroughput, throughputRow, type ObjectThroughput } from '../per-object.js';
 import type { ScenarioResult } from '../report.js';
 import { connectionStatus, failIfStuck, waitFor } from '../status.js';
 import type { BenchOrg, BenchSystem } from '../system.js';
+import { fetchTimeline } from '../timeline.js';
 import { sumWhere, usageDelta } from '../usage.js';
 
 export const OBJECTS: readonly SyncedObject[] = SYNCED_OBJECTS;
@@ -84,14 +86,10 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
   const bulkOnlyCalls = OBJECTS.reduce((sum, object) => sum + bulkApiCalls(seeded.counts[object]), 0);
   const absoluteMinimum = OBJECTS.reduce((sum, object) => sum + minimumApiCalls(seeded.counts[object]), 0);
 
-  // Time per object: from the previous object's end (or the workflow's start) to its own.
-  let previousEnd = Date.parse(initial.startedAt);
-  const perObject = OBJECTS.map((object) => {
-    const end = object === OBJECTS.at(-1) ? Date.parse(initial.completedAt!) : Date.parse(objectDoneAt[object] ?? initial.completedAt!);
-    const seconds = (end - previousEnd) / 1000;
-    previousEnd = end;
-    return { object, records: seeded.counts[object], seconds };
-  });
+  // Per object, from the workflow history: the objects interleave (a Bulk object steps aside while its job
+  // processes), so an object's time is its own activities', not the stretch since the previous object ended.
+  const timeline = await fetchTimeline(system, accountId, callbackAt, Date.parse(initial.completedAt!));
+  const perObject = Object.fromEntries(OBJECTS.map((object) => [object, objectThroughput(seeded.counts[object], timeline.objects[object])])) as Record<SyncedObject, ObjectThroughput>;
 
   const rows = await system.db
     .selectNoFrom((eb) => [
@@ -106,7 +104,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       { metric: 'records synced', value: initial.records, unit: 'records' },
       { metric: 'wall time, callback → completedAt', value: wallSeconds, unit: 's' },
       { metric: 'throughput', value: initial.records / wallSeconds, unit: 'records/s' },
-      ...perObject.map(({ object, records, seconds }) => ({ metric: `  ${object} (${records.toLocaleString('en-US')})`, value: seconds, unit: `s (${Math.round(records / seconds).toLocaleString('en-US')} rec/s)` })),
+      ...OBJECTS.map((object) => throughputRow(object, perObject[object])),
       { metric: 'API calls (status initialSync.apiCalls)', value: initial.apiCalls, unit: 'calls' },
       { metric: 'API calls (emulator usage Δ)', value: initialCalls, unit: 'calls' },
       { metric: '  of which REST query pages / Bulk API / other', value: `${restPages} / ${bulkCalls} / ${otherCalls}`, unit: 'calls' },
@@ -133,6 +131,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
       initialSync: initial,
       objects: done.objects,
       perObject,
+      timeline,
       // Each object's first lastSyncAt: when its initial read finished (the realistic mode sets it beside its chain).
       objectDoneAt,
       calls: { status: initial.apiCalls, emulator: initialCalls, restPages, bulkCalls, bulkJobs, bulkPolls, plannedPolls, otherCalls },

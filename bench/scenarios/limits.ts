@@ -4,14 +4,18 @@ import { mapAccount, mapContact, mapOpportunity, type SalesforceAccountRecord, t
 import { bulkInitialQuery, initialQuery, parseSalesforceDateTime } from '../../domain/sync/soql.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import { createQueryJob, fetchResultsPage, queryJobStatus } from '../../salesforce/bulk-query.js';
+import { limitsRow, objectLimits, rate, scaledWriteSeconds, type Measured, type ObjectLimits } from '../per-object.js';
 import { insertBatched, insertOneByOne, resetScratchTables, dropScratchTables, type MirrorTable, type Row } from '../limits-db.js';
 import { jsforceConnection } from '../oauth.js';
 import type { ScenarioResult } from '../report.js';
 import type { BenchOrg, BenchSystem } from '../system.js';
 import { OBJECTS } from './initial-sync.js';
 
-/** Rows kept in memory for the write limit; beyond it the write limit is measured on this many and scaled. */
-const WRITE_SAMPLE = 300_000;
+/**
+ * Rows of each object kept in memory for its write limit: all of them at the default size, and enough at
+ * larger ones for a steady rate (beyond it the object's rate is measured on this many and scaled).
+ */
+const WRITE_SAMPLE_PER_OBJECT = 100_000;
 /** Contacts the naive baseline reads and writes (one INSERT per row is slow); its rate is scaled. */
 const NAIVE_SAMPLE = 1_000;
 const CONNECTION_ID = '00000000-0000-4000-8000-000000000000';
@@ -70,51 +74,54 @@ async function naive(system: BenchSystem, conn: jsforce.Connection, contacts: nu
   return { rows: result.records.length, seconds: (performance.now() - started) / 1000 };
 }
 
+type ObjectMeasures = { rest: Measured; bulk: Measured; write: number; writeRows: number } & ObjectLimits;
+
 export async function limitsScenario(system: BenchSystem, org: BenchOrg, counts: Record<SyncedObject, number>): Promise<ScenarioResult> {
   const conn = await jsforceConnection(system, org);
   const kept: Record<SyncedObject, Row[]> = { Account: [], Contact: [], Opportunity: [] };
-  let keptTotal = 0;
-  const byObject: Record<string, { rest: { rows: number; seconds: number }; bulk: { rows: number; seconds: number }; write?: number }> = {};
+  const reads: Partial<Record<SyncedObject, { rest: Measured; bulk: Measured }>> = {};
   for (const object of OBJECTS) {
     const rest = await readRest(conn, object, (row) => {
-      if (keptTotal++ < WRITE_SAMPLE) kept[object].push(row);
+      if (kept[object].length < WRITE_SAMPLE_PER_OBJECT) kept[object].push(row);
     });
-    const bulk = await readBulk(conn, object);
-    byObject[object] = { rest, bulk };
+    reads[object] = { rest, bulk: await readBulk(conn, object) };
   }
   await resetScratchTables(system.db);
-  let writeRows = 0;
-  let writeSeconds = 0;
+  const byObject = {} as Record<SyncedObject, ObjectMeasures>;
   for (const object of OBJECTS) {
     const started = performance.now();
     await insertBatched(system.db, TABLES[object], kept[object]);
-    const seconds = (performance.now() - started) / 1000;
-    byObject[object]!.write = seconds;
-    writeRows += kept[object].length;
-    writeSeconds += seconds;
+    const write = { rows: kept[object].length, seconds: (performance.now() - started) / 1000 };
+    const { rest, bulk } = reads[object]!;
+    byObject[object] = { rest, bulk, write: write.seconds, ...objectLimits(rest, bulk, write) };
   }
   await resetScratchTables(system.db);
   const naiveRun = await naive(system, conn, counts.Contact);
   await dropScratchTables(system.db);
 
   const total = OBJECTS.reduce((sum, object) => sum + counts[object], 0);
-  const restSeconds = OBJECTS.reduce((sum, object) => sum + byObject[object]!.rest.seconds, 0);
-  const bulkSeconds = OBJECTS.reduce((sum, object) => sum + byObject[object]!.bulk.seconds, 0);
+  const restSeconds = OBJECTS.reduce((sum, object) => sum + byObject[object].rest.seconds, 0);
+  const bulkSeconds = OBJECTS.reduce((sum, object) => sum + byObject[object].bulk.seconds, 0);
   // The best read: each object by whichever API read it faster.
-  const bestReadSeconds = OBJECTS.reduce((sum, object) => sum + Math.min(byObject[object]!.rest.seconds, byObject[object]!.bulk.seconds), 0);
+  const bestReadSeconds = OBJECTS.reduce((sum, object) => sum + Math.min(byObject[object].rest.seconds, byObject[object].bulk.seconds), 0);
   const readLimit = total / bestReadSeconds;
-  const writeLimit = writeRows / writeSeconds;
-  const naiveRate = naiveRun.rows / naiveRun.seconds;
-  const sampled = writeRows < total ? ` (measured on ${writeRows.toLocaleString('en-US')} rows, scaled)` : '';
+  const writeRows = OBJECTS.reduce((sum, object) => sum + byObject[object].writeRows, 0);
+  // All the org's rows at each object's own write rate (the same as rows ÷ seconds when nothing was capped).
+  const writeSeconds = scaledWriteSeconds(counts, byObject);
+  const writeLimit = writeSeconds ? total / writeSeconds : null;
+  const naiveRate = rate(naiveRun);
+  const sampled = writeRows < total ? ` (each object on ≤ ${WRITE_SAMPLE_PER_OBJECT.toLocaleString('en-US')} rows, scaled)` : '';
   return {
     scenario: 'limits',
     metrics: [
       { metric: 'read limit, REST only (jsforce query + queryMore, no DB)', value: total / restSeconds, unit: 'rows/s' },
       { metric: 'read limit, Bulk only (job, 50 ms polls, pages, no DB)', value: total / bulkSeconds, unit: 'rows/s' },
       { metric: 'read limit, best API per object', value: readLimit, unit: 'rows/s' },
-      { metric: `write limit, Postgres alone, batched INSERT of 10k rows${sampled}`, value: writeLimit, unit: 'rows/s' },
-      { metric: `naive: jsforce autoFetch + one INSERT per row (${naiveRun.rows.toLocaleString('en-US')} contacts, scaled)`, value: naiveRate, unit: 'rows/s' },
+      { metric: `write limit, Postgres alone, batched INSERT of 10k rows${sampled}`, value: writeLimit ?? 'n/a', unit: 'rows/s' },
+      { metric: 'per object, rows/s of each read and write alone:', value: '', unit: '' },
+      ...OBJECTS.map((object) => limitsRow(object, byObject[object])),
+      { metric: `naive: jsforce autoFetch + one INSERT per row (${naiveRun.rows.toLocaleString('en-US')} contacts, scaled)`, value: naiveRate ?? 'n/a', unit: 'rows/s' },
     ],
-    details: { byObject, total, readLimit, writeLimit, writeRows, naiveRate, naiveRows: naiveRun.rows, restSeconds, bulkSeconds, bestReadSeconds },
+    details: { byObject, total, readLimit, writeLimit, writeRows, writeSeconds, naiveRate, naiveRows: naiveRun.rows, restSeconds, bulkSeconds, bestReadSeconds },
   };
 }

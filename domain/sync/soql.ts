@@ -126,24 +126,32 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})
  * ambiguous.
  */
 export function parseSalesforceDateTime(text: string): Date {
+  // Hot: every record's SystemModstamp comes through here. No closure or array per call.
   const m = DATETIME.exec(text.trim());
-  const fail = (): never => {
-    throw new RangeError(`Not a Salesforce datetime: ${JSON.stringify(text)}`);
-  };
-  if (!m) return fail();
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  if (!m) return notADateTime(text);
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const fraction = m[7];
+  const millis = fraction === undefined ? 0 : Number(fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0'));
   let offsetMinutes = 0;
   if (m[8] === undefined) {
     const oh = Number(m[10]);
     const om = Number(m[11]);
-    if (oh > 14 || om > 59) return fail();
+    if (oh > 14 || om > 59) return notADateTime(text);
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return fail();
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return notADateTime(text);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
   if (year < 100) date.setUTCFullYear(year); // Date.UTC maps years 0–99 to 1900–1999
-  if (date.getUTCDate() !== day) return fail(); // e.g. February 30th rolled over into March
-  date.setTime(date.getTime() - offsetMinutes * 60_000);
+  if (date.getUTCDate() !== day) return notADateTime(text); // e.g. February 30th rolled over into March
+  if (offsetMinutes !== 0) date.setTime(date.getTime() - offsetMinutes * 60_000);
   return date;
+}
+
+function notADateTime(text: string): never {
+  throw new RangeError(`Not a Salesforce datetime: ${JSON.stringify(text)}`);
 }

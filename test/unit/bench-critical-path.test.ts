@@ -104,7 +104,7 @@ describe('the realistic timeline, from the workflow history', () => {
       ['syncPage', 'Contact', 2_000, 2_100, 2_500, 0, 1],
       ['syncPage', 'Contact', 3_700, 3_700, 6_000, 20_000, 2],
     ]);
-    expect(timeline.objects).toEqual({ Contact: { activities: 2, firstMs: 2_000, lastMs: 6_000, runningMs: 2_700, betweenMs: 1_300 } });
+    expect(timeline.objects).toEqual({ Contact: { activities: 2, firstMs: 2_000, lastMs: 6_000, firstStartedMs: 2_100, runningMs: 2_700, betweenMs: 1_300 } });
     expect(timeline.timers).toEqual([{ startedMs: 2_600, firedMs: 3_600, timeoutMs: 1_000 }]);
   });
 

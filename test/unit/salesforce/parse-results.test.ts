@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseResults, parseResultsInTurns } from '../../../salesforce/bulk-query.js';
+
+// The initial read parses a Bulk chunk fetched ahead in pieces (between the writes of the page before):
+// it must give exactly the rows the one-go parse gives, whatever falls on a piece's edge.
+const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
+
+function chunk(rows: number): string {
+  const lines = ['"Id","Name","Description","Amount"'];
+  for (let n = 0; n < rows; n++) {
+    // Quoted commas, doubled quotes, line breaks inside values, characters of 2–4 UTF-8 bytes, nulls (empty, unquoted).
+    const name = n % 7 === 0 ? `Zoë, "the" ${n} 🚀` : `Name ${n}`;
+    const description = n % 5 === 0 ? `line one\nline two\r\nline "three" ${'é'.repeat(n % 40)}` : '';
+    lines.push([quote(`a0${n}`), quote(name), description === '' ? '' : quote(description), n % 3 === 0 ? '' : quote(String(n * 1.5))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('parseResultsInTurns', () => {
+  it('gives the same rows as parseResults for a chunk spanning many pieces', async () => {
+    const csv = chunk(12_000); // ~ 0.5 MB: several 64 KiB pieces, edges inside values and characters
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(4 * 64 * 1024);
+    const inTurns = await parseResultsInTurns(csv);
+    expect(inTurns).toHaveLength(12_000);
+    expect(inTurns).toEqual(parseResults(csv));
+    expect(inTurns[0]).toEqual({ Id: 'a00', Name: 'Zoë, "the" 0 🚀', Description: 'line one\nline two\r\nline "three" ', Amount: '' });
+  });
+
+  it('parses an empty chunk (header only) to no rows', async () => {
+    expect(await parseResultsInTurns('"Id","Name"\n')).toEqual([]);
+  });
+
+  it('fails on malformed CSV as parseResults does', async () => {
+    const broken = '"Id","Name"\n"a01","unterminated\n';
+    expect(() => parseResults(broken)).toThrow();
+    await expect(parseResultsInTurns(broken)).rejects.toThrow();
+  });
+});
