@@ -6,7 +6,7 @@ import { parseSalesforceDateTime, type SyncWindow } from '../domain/sync/soql.js
 // changes; db/cursors.ts writes them. Pure, so the rules are unit-tested without a database.
 //
 //   (new) ──planned──▶ initial read: initialPageApplied* ──▶ initialReadCompleted
-//                      (Bulk: bulkJobCreated, bulkJobPolled* until JobComplete, then the same;
+//                      (Bulk: bulkJobCreated, bulkJobPolled* until JobComplete, bulkJobFinished, then the same;
 //                       bulkJobLost: a new job, or REST after BULK_JOBS_BEFORE_REST lost jobs)
 //   then per cycle:    windowPageApplied* ──▶ windowCompleted
 //   any time:          resyncRequested ──▶ back to (new), FastFollow data kept
@@ -57,6 +57,7 @@ export function initialReadCompleted(cursor: CursorRow, page: Pick<AppliedPage, 
     initial_started_at: initialStartedAt,
     initial_done: true,
     bulk_job_id: null,
+    bulk_job_created_at: null,
     bulk_job_polls: 0,
     watermark: initialStartedAt,
     last_synced_at: new Date(),
@@ -90,9 +91,17 @@ export function windowCompleted(window: SyncWindow, page: Pick<AppliedPage, 'rec
   };
 }
 
-/** A Bulk query job created for the initial read: kept at once, so a crash reuses it instead of paying for another. */
-export function bulkJobCreated(jobId: string): CursorChange {
-  return { bulk_job_id: jobId, bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial', updated_at: new Date() };
+/**
+ * A Bulk query job created (at `createdAt`, when Salesforce answered; a found orphan: when it was asked
+ * for) for the initial read: kept at once, so a crash reuses it instead of paying for another.
+ */
+export function bulkJobCreated(jobId: string, createdAt: Date): CursorChange {
+  return { bulk_job_id: jobId, bulk_job_created_at: createdAt, bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial', updated_at: new Date() };
+}
+
+/** Salesforce finished the job: its size and processing time predict when the connection's other jobs end. */
+export function bulkJobFinished(records: number, processingMs: number): CursorChange {
+  return { bulk_completed_records: records, bulk_completed_processing_ms: processingMs, updated_at: new Date() };
 }
 
 /** About to ask Salesforce for a Bulk job: kept first, so a crash before its id is saved can find it. */
@@ -121,6 +130,7 @@ export function bulkJobLost(cursor: CursorRow, reason: string, fallBackToRest: b
     ...READ_FINISHED,
     mode: 'initial',
     bulk_job_id: null,
+    bulk_job_created_at: null,
     bulk_job_requested_at: null,
     bulk_job_polls: 0,
     bulk_jobs_lost: cursor.bulk_jobs_lost + 1,
@@ -140,9 +150,12 @@ export function resyncRequested(): CursorChange {
     method: null,
     planned_records: null,
     bulk_job_id: null,
+    bulk_job_created_at: null,
     bulk_job_requested_at: null,
     bulk_job_polls: 0,
     bulk_jobs_lost: 0,
+    bulk_completed_records: null,
+    bulk_completed_processing_ms: null,
     bulk_job_lost_reason: null,
     bulk_job_lost_at: null,
     window_from: null,

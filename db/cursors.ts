@@ -67,3 +67,17 @@ export async function lostBulkJobs(db: Db, connectionId: string): Promise<Array<
     .execute();
   return rows.map((row) => ({ object: row.object, lost: row.bulk_jobs_lost, reason: row.bulk_job_lost_reason, at: row.bulk_job_lost_at }));
 }
+
+/** The largest Bulk job Salesforce finished for this connection's reads (its records and processing time), if any. */
+export async function largestFinishedBulkJob(db: Db, connectionId: string): Promise<{ records: number; processingMs: number } | undefined> {
+  const row = await db
+    .selectFrom('salesforce_sync_cursors')
+    .select(['bulk_completed_records', 'bulk_completed_processing_ms'])
+    .where('connection_id', '=', connectionId)
+    .where('bulk_completed_records', '>', 0)
+    .where('bulk_completed_processing_ms', '>', 0)
+    .orderBy('bulk_completed_records', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { records: row.bulk_completed_records!, processingMs: row.bulk_completed_processing_ms! } : undefined;
+}

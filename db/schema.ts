@@ -168,6 +168,11 @@ export interface SalesforceSyncCursorsTable {
   bulk_job_lost_at: Timestamp | null;
   /** Set while a Bulk job is being asked for (before its id is kept): a crash then finds the job instead of creating another. */
   bulk_job_requested_at: Timestamp | null;
+  /** When bulk_job_id was created (our clock): its status polls are due at ages from then. */
+  bulk_job_created_at: Timestamp | null;
+  /** The object's last Bulk job Salesforce finished: numberRecordsProcessed and totalProcessingTime (the org's rate). */
+  bulk_completed_records: number | null;
+  bulk_completed_processing_ms: number | null;
   updated_at: GeneratedTimestamp;
 }
 

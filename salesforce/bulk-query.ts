@@ -63,6 +63,9 @@ export async function listQueryJobs(conn: jsforce.Connection, maxPages: number, 
 export interface QueryJobStatus {
   state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
   errorMessage?: string;
+  /** Records the job processed and milliseconds it took (documented figures; taken from a finished job). */
+  numberRecordsProcessed?: number;
+  totalProcessingTime?: number;
 }
 
 /**
@@ -71,7 +74,11 @@ export interface QueryJobStatus {
  */
 export async function queryJobStatus(conn: jsforce.Connection, jobId: string): Promise<QueryJobStatus> {
   const job = await conn.request<QueryJobStatus>(`${base}/${encodeURIComponent(jobId)}`);
-  return { state: job.state, ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}) };
+  const figures = {
+    ...(typeof job.numberRecordsProcessed === 'number' ? { numberRecordsProcessed: job.numberRecordsProcessed } : {}),
+    ...(typeof job.totalProcessingTime === 'number' ? { totalProcessingTime: job.totalProcessingTime } : {}),
+  };
+  return { state: job.state, ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}), ...figures };
 }
 
 /**

@@ -1,11 +1,11 @@
 import { log } from '@temporalio/activity';
 import type jsforce from 'jsforce';
 import type { Db } from '../../db/connect.js';
-import { advanceCursor, type CursorRow } from '../../db/cursors.js';
+import { advanceCursor, largestFinishedBulkJob, type CursorRow } from '../../db/cursors.js';
 import { connectionUserId } from '../../db/connections.js';
-import { bulkJobCreated, bulkJobLost, bulkJobPolled, bulkJobRequested } from '../../db/cursor-transitions.js';
+import { bulkJobCreated, bulkJobFinished, bulkJobLost, bulkJobPolled, bulkJobRequested } from '../../db/cursor-transitions.js';
 import type { SalesforceRecord } from '../../db/mirror.js';
-import { BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, bulkPollDelayMs } from '../../domain/sync/plan.js';
+import { BULK_FIRST_POLL_AGE_MS, BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, nextBulkPollAgeMs, predictBulkProcessingMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
 import { readFieldNames } from '../../db/field-mappings.js';
 import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResultsInTurns, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
@@ -33,11 +33,11 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
     const orphan = cursor.bulk_job_requested_at ? await findOrphanJob(conn, db, cursor, countCall) : undefined;
     if (orphan) {
       log.info('Reusing the Bulk query job a stopped worker had asked for', { object: cursor.object, jobId: orphan });
-      await advanceCursor(db, key, bulkJobCreated(orphan));
+      await advanceCursor(db, key, bulkJobCreated(orphan, new Date(cursor.bulk_job_requested_at!)));
       return { waitMs: 0 };
     }
     await startBulkJob(conn, db, cursor, countCall);
-    return { waitMs: bulkPollDelayMs(0) };
+    return { waitMs: BULK_FIRST_POLL_AGE_MS };
   }
   try {
     if (!cursor.locator) {
@@ -47,9 +47,11 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
         return await bulkJobLostStep(db, cursor, `${job.state.toLowerCase()} (${job.errorMessage ?? 'no reason given'})`);
       }
       if (job.state !== 'JobComplete') {
-        const polls = cursor.bulk_job_polls + 1;
-        await advanceCursor(db, key, bulkJobPolled(polls));
-        return { waitMs: bulkPollDelayMs(polls) };
+        await advanceCursor(db, key, bulkJobPolled(cursor.bulk_job_polls + 1));
+        return await nextPollWait(db, cursor);
+      }
+      if (job.numberRecordsProcessed !== undefined && job.totalProcessingTime !== undefined) {
+        await advanceCursor(db, key, bulkJobFinished(job.numberRecordsProcessed, job.totalProcessingTime));
       }
     }
     return await nextChunk(conn, jobId, cursor.locator, countCall);
@@ -57,6 +59,18 @@ export async function readBulkChunk(conn: jsforce.Connection, db: Db, cursor: Cu
     if (!isQueryJobGone(error)) throw error;
     return bulkJobLostStep(db, cursor, 'no longer exists at Salesforce (its results are kept 7 days, or it was deleted)');
   }
+}
+
+/**
+ * How long until the job's next status poll: due at ages from its creation (so the time each poll and
+ * the work between them take pushes nothing back), or at the end predicted from the largest job this
+ * connection saw Salesforce finish (its processing time per record × this job's planned records).
+ */
+export async function nextPollWait(db: Db, cursor: CursorRow): Promise<BulkWait> {
+  const createdAt = new Date(cursor.bulk_job_created_at ?? cursor.updated_at).getTime();
+  const ageMs = Math.max(0, Date.now() - createdAt);
+  const predictedMs = predictBulkProcessingMs(cursor.planned_records ?? 0, await largestFinishedBulkJob(db, cursor.connection_id));
+  return { waitMs: Math.round(nextBulkPollAgeMs(ageMs, predictedMs) - ageMs) };
 }
 
 /** Asks Salesforce for the object's query job and keeps its id on the cursor. */
@@ -67,7 +81,7 @@ export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: Cur
   countCall();
   const created = await createQueryJob(conn, soql);
   // Kept at once, so a crash before the first chunk is applied reuses this job instead of paying for another.
-  await advanceCursor(db, key, bulkJobCreated(created));
+  await advanceCursor(db, key, bulkJobCreated(created, new Date()));
   return created;
 }
 

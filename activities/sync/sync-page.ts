@@ -12,14 +12,13 @@ import type { FetchedPage } from './fetched-page.js';
 import { nextRead, type NextRead, type SyncMode } from './next-read.js';
 import { whileHeartbeating } from '../connection-stop.js';
 import { planInitialReads, type InitialReadEstimate } from './plan-initial-reads.js';
-import { readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
+import { nextPollWait, readBulkChunk, type BulkWait } from './read-bulk-chunk.js';
 import { readRestPage } from './read-rest-page.js';
 import { readFieldNames } from '../../db/field-mappings.js';
 import { flagHiddenMappedField } from '../hidden-mapped-field.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
 import { startBulkJobsTogether } from './start-bulk-jobs.js';
 import { applyInitialRun, NO_PAGE } from './initial-run.js';
-import { bulkPollDelayMs } from '../../domain/sync/plan.js';
 
 export interface SyncPageInput {
   connectionId: string;
@@ -72,7 +71,7 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
       current = await loadOrCreateCursor(db, { connectionId, object: cursor.object });
       // This object's job was just asked for with the others: its first status poll comes after the usual wait.
       if (current.method === 'bulk' && current.bulk_job_id) {
-        const wait: BulkWait = { waitMs: bulkPollDelayMs(0) };
+        const wait: BulkWait = await nextPollWait(db, current);
         return { page: wait, cursor: current, apiUsage: conn.limitInfo?.apiUsage, estimate };
       }
     }

@@ -75,7 +75,7 @@ export async function initialSyncScenario(system: BenchSystem, org: BenchOrg, ac
   const initialCalls = sumWhere(delta.byEndpoint, (endpoint) => endpoint !== 'GET /' && endpoint !== 'GET /queryAll');
   const restPages = sumWhere(delta.byEndpoint, (endpoint) => /^GET \/query(\/:locator)?$/.test(endpoint));
   const bulkCalls = sumWhere(delta.byEndpoint, (endpoint) => endpoint.includes('/jobs/query'));
-  // Status polls of the Bulk jobs (GET /jobs/query/{id}): each one an API call, waited for with backoff.
+  // Status polls of the Bulk jobs (GET /jobs/query/{id}): each one an API call, due on the schedule of domain/sync/plan.ts.
   const bulkPolls = sumWhere(delta.byEndpoint, (endpoint) => endpoint === 'GET /jobs/query/:jobId');
   const bulkJobs = sumWhere(delta.byEndpoint, (endpoint) => endpoint === 'POST /jobs/query');
   const otherCalls = initialCalls - restPages - bulkCalls;

@@ -39,6 +39,7 @@ interface QueryJob {
   /** Org-clock time the job is done processing (bulkProcessingMsPerThousand × records). */
   readyAtOrgMs: number;
   createdOrgMs: number;
+  createdWallMs: number;
   /** How the job ends, fixed when it is created (the org's bulkJobOutcome then). */
   outcome: 'complete' | 'failed' | 'aborted';
   failAfterPolls: number;
@@ -87,10 +88,15 @@ function jobInfo(job: QueryJob, full: boolean) {
     jobType: 'V2Query',
     numberRecordsProcessed: job.state === 'JobComplete' ? job.rows.length : 0,
     retries: 0,
-    totalProcessingTime: job.processingMs,
+    totalProcessingTime: job.state === 'JobComplete' ? processingTime(job) : 0,
     isPkChunkingSupported: true,
     ...(job.state === 'Failed' ? { errorMessage: 'QUERY_TIMEOUT: Your query request was running for too long.' } : {}),
   };
+}
+
+/** What the job took: the query itself, or the processing time the org's settings and faults make it wait (the longer). */
+function processingTime(job: QueryJob): number {
+  return Math.round(Math.max(job.processingMs, job.readyAt - job.createdWallMs, job.readyAtOrgMs - job.createdOrgMs));
 }
 
 function csvCell(value: string): string {
@@ -147,6 +153,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       readyAt: Date.now() + (caller.org.faults.settings.bulkJobProcessingMs ?? 0),
       readyAtOrgMs: orgNow + (rows.length / 1000) * (settings.bulkProcessingMsPerThousand ?? 0),
       createdOrgMs: orgNow,
+      createdWallMs: started,
       outcome: settings.bulkJobOutcome ?? 'complete',
       failAfterPolls: settings.bulkJobFailAfterPolls ?? 0,
       statusPolls: 0,

@@ -81,6 +81,38 @@ describe('the initial read overlaps Salesforce waits', () => {
     expect(count(usage, 'POST /jobs/query')).toBe(3);
   }, 180_000);
 
+  it('polls a job when the job that finished first says it will be done, not at the next doubling of its age', async () => {
+    const accountId = 'acct-polls-predicted-end';
+    const org = await system.createOrg('production');
+    await system.control.generateRecords(org.orgId, 'Account', 20, 921);
+    await system.control.generateRecords(org.orgId, 'Contact', 48_000, 922);
+    await system.control.generateRecords(org.orgId, 'Opportunity', 12_000, 923);
+    // 250 ms per 1,000 rows (org clock): Opportunity's job takes 3 s, Contact's 12 s. Without a
+    // prediction Contact's job would be polled at 2, 4, 8 and 16 s of age.
+    await system.control.updateOrg(org.orgId, { bulkProcessingMsPerThousand: 250 });
+    await connectThroughBrowser(system, accountId, 'production', org);
+
+    // The moment Contact's job is seen done (its figures kept, its rows not yet applied).
+    const contactDone = async () => (await cursors(accountId)).find((row) => row.object === 'Contact' && row.bulk_completed_records !== null);
+    let seen: CursorRow | undefined;
+    const deadline = Date.now() + 90_000;
+    while (!(seen = await contactDone()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toMatchObject({ bulk_completed_records: 48_000 });
+    expect(seen!.bulk_completed_processing_ms).toBeGreaterThanOrEqual(12_000);
+    // Seen done at the predicted 12 s (from Opportunity's 3 s for 12,000 rows), not at 16 s, and with no
+    // more polls: those that answered InProgress were at most the first (when its turn came) and those at 2, 4 and 8 s.
+    expect(seen!.bulk_job_created_at).not.toBeNull();
+    const seenAtAgeMs = new Date(seen!.updated_at).getTime() - new Date(seen!.bulk_job_created_at!).getTime();
+    expect(seenAtAgeMs).toBeGreaterThanOrEqual(12_000);
+    expect(seenAtAgeMs).toBeLessThan(15_000);
+    expect(seen!.bulk_job_polls).toBeLessThanOrEqual(4);
+
+    await completedInitialSync(accountId, org);
+    const opportunity = (await cursors(accountId)).find((row) => row.object === 'Opportunity')!;
+    expect(opportunity).toMatchObject({ method: 'bulk', bulk_completed_records: 12_000 });
+    expect(opportunity.bulk_completed_processing_ms).toBeGreaterThanOrEqual(3_000);
+  }, 180_000);
+
   it('applies several REST pages per activity, fetching ahead, with every page fetched once and the rows equal to the org', async () => {
     const accountId = 'acct-overlap-pages';
     const org = await system.createOrg('production');

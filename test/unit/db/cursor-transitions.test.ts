@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bulkJobCreated,
+  bulkJobFinished,
   bulkJobLost,
   bulkJobPolled,
   bulkJobRequested,
@@ -60,9 +61,15 @@ describe('cursor transitions', () => {
     expect(change).not.toHaveProperty('initial_done');
   });
 
-  it('bulkJobCreated writes the job, a fresh poll count, no results locator, the mode, and ends the request', () => {
-    const { updated_at: _at, ...change } = bulkJobCreated('750x');
-    expect(change).toEqual({ bulk_job_id: '750x', bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial' });
+  it('bulkJobCreated writes the job, when it was created, a fresh poll count, no results locator, the mode, and ends the request', () => {
+    const createdAt = new Date('2024-05-01T12:00:00Z');
+    const { updated_at: _at, ...change } = bulkJobCreated('750x', createdAt);
+    expect(change).toEqual({ bulk_job_id: '750x', bulk_job_created_at: createdAt, bulk_job_requested_at: null, bulk_job_polls: 0, locator: null, mode: 'initial' });
+  });
+
+  it('bulkJobFinished keeps the finished job\'s size and processing time (the org\'s rate), nothing else', () => {
+    const { updated_at: _at, ...change } = bulkJobFinished(25_000, 3_750);
+    expect(change).toEqual({ bulk_completed_records: 25_000, bulk_completed_processing_ms: 3_750 });
   });
 
   it('bulkJobRequested notes when the job was asked for (a crash before its id is kept can find it)', () => {
@@ -79,7 +86,7 @@ describe('cursor transitions', () => {
     const cursor = cursorRow({ method: 'bulk', mode: 'initial', bulk_job_id: '750x', bulk_job_polls: 4, locator: 'MTAw', ...{ last_id: '003x', last_modstamp: at } });
     const change = bulkJobLost(cursor, 'Bulk query job 750x failed', false, at);
     expect(change).toMatchObject({
-      mode: 'initial', bulk_job_id: null, bulk_job_polls: 0, locator: null, last_id: null, last_modstamp: null,
+      mode: 'initial', bulk_job_id: null, bulk_job_created_at: null, bulk_job_polls: 0, locator: null, last_id: null, last_modstamp: null,
       bulk_jobs_lost: 1, bulk_job_lost_reason: 'Bulk query job 750x failed', bulk_job_lost_at: at, method: 'bulk',
     });
     // Rows applied from the lost job and the read's start time stay: the re-read applies idempotently.
@@ -91,7 +98,9 @@ describe('cursor transitions', () => {
   it('resyncRequested forgets plan, position and window but keeps the watermark and the counts', () => {
     const change = resyncRequested();
     expect(change).toMatchObject({ initial_done: false, initial_started_at: null, method: null, planned_records: null, bulk_job_id: null, mode: null, locator: null });
-    expect(change).toMatchObject({ bulk_job_polls: 0, bulk_jobs_lost: 0, bulk_job_lost_reason: null });
+    expect(change).toMatchObject({ bulk_job_polls: 0, bulk_jobs_lost: 0, bulk_job_lost_reason: null, bulk_job_created_at: null });
+    // The org's rate is learnt again by the next read's jobs.
+    expect(change).toMatchObject({ bulk_completed_records: null, bulk_completed_processing_ms: null });
     expect(change).not.toHaveProperty('watermark');
     expect(change).not.toHaveProperty('records_synced');
   });

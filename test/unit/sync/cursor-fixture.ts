@@ -24,6 +24,9 @@ export function cursorRow(overrides: Partial<CursorRow> = {}): CursorRow {
     bulk_job_lost_reason: null,
     bulk_job_lost_at: null,
     bulk_job_requested_at: null,
+    bulk_job_created_at: null,
+    bulk_completed_records: null,
+    bulk_completed_processing_ms: null,
     updated_at: new Date('2024-01-01T00:00:00Z'),
     ...overrides,
   };

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { BULK_MIN_RECORDS, bulkApiCalls, bulkPollDelayMs, bulkPollsFor, chooseReadMethod, expectedBulkPolls, minimumApiCalls, restApiCalls } from '../../../domain/sync/plan.js';
+import {
+  BULK_MIN_RECORDS,
+  bulkApiCalls,
+  bulkPollAgesMs,
+  bulkPollsFor,
+  chooseReadMethod,
+  expectedBulkPolls,
+  minimumApiCalls,
+  nextBulkPollAgeMs,
+  nextScheduledPollAgeMs,
+  predictBulkProcessingMs,
+  restApiCalls,
+} from '../../../domain/sync/plan.js';
 
 describe('API call costs', () => {
   it.each([
@@ -43,19 +55,88 @@ describe('API call costs', () => {
   });
 });
 
-describe('Bulk job status polls: backoff and the plan\'s expectation', () => {
-  it('waits 1 s before the first poll, doubling to at most 30 s', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 50].map(bulkPollDelayMs)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-    expect(() => bulkPollDelayMs(-1)).toThrow(RangeError);
+describe('Bulk job status polls: the schedule, the prediction and the plan\'s expectation', () => {
+  /**
+   * Polls a job that is done at `doneMs` of age until one sees it done, each poll at the age asked for;
+   * the prediction is known from the poll at `knownFromMs` on (another job finished meanwhile).
+   */
+  function pollUntilDone(doneMs: number, predictedMs?: number, knownFromMs = 0): { polls: number; seenAtMs: number } {
+    const prediction = (age: number) => (age >= knownFromMs ? predictedMs : undefined);
+    let age = nextBulkPollAgeMs(0, prediction(0));
+    let polls = 1;
+    while (age < doneMs) {
+      age = nextBulkPollAgeMs(age, prediction(age));
+      polls++;
+    }
+    return { polls, seenAtMs: age };
+  }
+
+  it('without a prediction, polls at ages 2, 4, 8, 16, 32 s, then every 30 s', () => {
+    const ages: number[] = [];
+    for (const age of bulkPollAgesMs()) if (ages.push(age) === 8) break;
+    expect(ages).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 62_000, 92_000, 122_000]);
   });
 
-  it('counts the polls a job of a given processing time costs: a 3-minute job takes 10, not 360 (500 ms polling)', () => {
+  it('the next poll is the schedule\'s first age at least 1 s away: a late poll does not shift the later ones', () => {
+    expect(nextScheduledPollAgeMs(0)).toBe(2_000);
+    expect(nextScheduledPollAgeMs(1_900)).toBe(4_000); // not 2 s: 100 ms later would only cost a call
+    expect(nextScheduledPollAgeMs(4_700)).toBe(8_000); // a poll made 700 ms late still leaves the next at 8 s
+    expect(nextScheduledPollAgeMs(10_000)).toBe(16_000);
+    expect(nextScheduledPollAgeMs(3_600_000)).toBe(3_602_000);
+    expect(nextBulkPollAgeMs(2_100)).toBe(4_000);
+    expect(() => nextScheduledPollAgeMs(-1)).toThrow(RangeError);
+  });
+
+  it('predicts a job\'s end from the largest finished job\'s processing time per record', () => {
+    expect(predictBulkProcessingMs(100_000, { records: 25_000, processingMs: 3_750 })).toBe(15_000);
+    expect(predictBulkProcessingMs(100_000, undefined)).toBeUndefined();
+    expect(predictBulkProcessingMs(100_000, { records: 25_000, processingMs: 0 })).toBeUndefined();
+    expect(predictBulkProcessingMs(100_000, { records: 0, processingMs: 3_750 })).toBeUndefined();
+  });
+
+  it('with a prediction, polls at it when it comes before the schedule\'s next poll; never later than the schedule', () => {
+    expect(nextBulkPollAgeMs(8_000, 15_000)).toBe(15_000); // the schedule would poll at 16 s
+    expect(nextBulkPollAgeMs(2_000, 15_000)).toBe(4_000); // a prediction too late must not cost more than the schedule
+    expect(nextBulkPollAgeMs(92_000, 100_000)).toBe(100_000); // the schedule would wait until 122 s
+    expect(nextBulkPollAgeMs(14_500, 15_000)).toBe(15_500); // at least 1 s on
+  });
+
+  it('once the prediction has passed, polls in steps of a quarter of the age until twice the prediction, then the schedule again', () => {
+    expect(nextBulkPollAgeMs(15_200, 15_000)).toBe(19_000);
+    expect(nextBulkPollAgeMs(3_000, 2_500)).toBe(4_000); // at least 1 s
+    expect(nextBulkPollAgeMs(200_000, 150_000)).toBe(230_000); // at most 30 s
+    expect(nextBulkPollAgeMs(290_000, 150_000)).toBe(302_000); // past twice the prediction: no later than the schedule
+    expect(nextBulkPollAgeMs(30_000, 15_000)).toBe(32_000); // twice the prediction: it no longer counts
+    expect(nextBulkPollAgeMs(2_000, 30)).toBe(4_000); // a job of a fast org predicts nothing for this one
+  });
+
+  it('a right prediction sees the job done sooner with no more polls; a wrong one costs a few polls, bounded', () => {
+    // The benchmark's realistic org: 150 ms per 1,000 rows; the 25,000-row job was seen done at 4 s.
+    const predicted = predictBulkProcessingMs(100_000, { records: 25_000, processingMs: 3_750 });
+    expect(pollUntilDone(15_000)).toEqual({ polls: 4, seenAtMs: 16_000 });
+    expect(pollUntilDone(15_000, predicted, 4_000)).toEqual({ polls: 4, seenAtMs: 15_000 }); // 2, 4, 8, 15 s
+    // The job takes 40% longer than predicted: seen within a quarter of its age, at a cost of one poll.
+    expect(pollUntilDone(21_000, predicted, 4_000)).toEqual({ polls: 6, seenAtMs: 23_438 }); // …, 15, 18.75, 23.4 s
+    expect(pollUntilDone(21_000)).toEqual({ polls: 5, seenAtMs: 32_000 });
+    // Twice as long: seen no later than without the prediction, at a cost of three polls.
+    expect(pollUntilDone(30_000, predicted, 4_000)).toEqual({ polls: 8, seenAtMs: 32_000 }); // …, 23.4, 29.3, 32 s
+    expect(pollUntilDone(30_000)).toEqual({ polls: 5, seenAtMs: 32_000 });
+    // Predicted too late (the job is faster than its sample): the schedule, as without a prediction.
+    expect(pollUntilDone(5_000, 100_000, 2_000)).toEqual(pollUntilDone(5_000));
+    // A job of minutes: polled every 30 s as without a prediction, but seen done at its end, not up to 30 s later.
+    expect(pollUntilDone(1_195_000, 1_195_000, 2_000)).toEqual({ polls: 44, seenAtMs: 1_195_000 });
+    expect(pollUntilDone(1_195_000)).toEqual({ polls: 44, seenAtMs: 1_202_000 });
+  });
+
+  it('counts the polls the schedule makes for a job of a given processing time: a 3-minute job takes 10', () => {
     expect(bulkPollsFor(0)).toBe(1);
-    expect(bulkPollsFor(1_000)).toBe(1); // polled at 1 s
-    expect(bulkPollsFor(1_001)).toBe(2); // and at 3 s
-    expect(bulkPollsFor(180_000)).toBe(10); // 1, 3, 7, 15, 31, 61, 91, 121, 151, 181 s
-    expect(bulkPollsFor(3_600_000)).toBe(6 + Math.ceil((3_600_000 - 61_000) / 30_000));
+    expect(bulkPollsFor(2_000)).toBe(1); // polled at 2 s
+    expect(bulkPollsFor(2_001)).toBe(2); // and at 4 s
+    expect(bulkPollsFor(15_000)).toBe(4); // 2, 4, 8, 16 s
+    expect(bulkPollsFor(180_000)).toBe(10); // 2, 4, 8, 16, 32, 62, 92, 122, 152, 182 s
+    expect(bulkPollsFor(3_600_000)).toBe(5 + Math.ceil((3_600_000 - 32_000) / 30_000));
     expect(() => bulkPollsFor(Number.NaN)).toThrow(RangeError);
+    for (const ms of [0, 2_001, 15_000, 180_000]) expect(pollUntilDone(ms).polls).toBe(bulkPollsFor(ms));
   });
 
   it('expects more polls for bigger jobs, and the cost model includes them', () => {
