@@ -15,7 +15,7 @@ import { parseResults } from '../salesforce/bulk-query.js';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const CHUNK = 50_000;
-const SLICE = 2_000;
+const SLICE = Number(process.env.SLICE ?? 2_000);
 
 function id(prefix: string, n: number): string {
   return `${prefix}${n.toString(36).padStart(12, '0')}AAA`.slice(0, 18);
