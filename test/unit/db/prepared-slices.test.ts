@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { prepareSlice, preparedSlices, type RecordSource } from '../../../db/mirror-prepare.js';
+import type { SalesforceRecord } from '../../../db/mirror.js';
+
+// A page's slices are prepared one ahead of the writes, from records that may still be arriving (a Bulk
+// chunk parsed in turns while its first slices are written).
+const context = { accountId: 'acct-prepared', connectionId: 'conn-1', environment: 'production' as const };
+const contact = (n: number, email = `c${n}@example.com`): SalesforceRecord =>
+  ({ Id: `003000000000${String(n).padStart(3, '0')}AAA`, FirstName: 'Ann', LastName: `Lee ${n}`, Email: email, Phone: null, AccountId: null, 'Account.Name': 'Acme', SystemModstamp: '2024-05-01T12:00:00.000+0000', IsDeleted: 'false' }) as SalesforceRecord;
+
+async function collect(source: RecordSource, size: number) {
+  const slices = [];
+  for await (const slice of preparedSlices(context, 'Contact', source, size)) slices.push(slice);
+  return slices;
+}
+
+/** Records pushed a few at a time on later turns, as the in-turns CSV parse does; optionally failing at the end. */
+function arriving(records: SalesforceRecord[], fail?: Error): RecordSource {
+  const source: RecordSource = { records: [] };
+  source.arriving = (async () => {
+    for (let start = 0; start < records.length; start += 3) {
+      await new Promise((resolve) => setImmediate(resolve));
+      source.records.push(...records.slice(start, start + 3));
+    }
+    if (fail) throw fail;
+  })();
+  source.arriving.catch(() => undefined);
+  return source;
+}
+
+describe('preparedSlices', () => {
+  it('gives the slices a one-go preparation gives, in order (owner columns, modstamp, duplicate emails settled inside each slice)', async () => {
+    const records = Array.from({ length: 11 }, (_, n) => contact(n, n === 4 ? 'c3@example.com' : undefined));
+    const slices = await collect({ records }, 5);
+    expect(slices.map((slice) => slice.records.length)).toEqual([5, 5, 1]);
+    expect(slices[0]).toEqual(prepareSlice(context, 'Contact', records.slice(0, 5)));
+    expect(slices[0]!.rows[4]).toMatchObject({ account_id: 'acct-prepared', salesforce_connection_id: 'conn-1', salesforce_environment: 'production', email: null, company_name: 'Acme' });
+    expect(slices[0]!.issues.map((issue) => issue.code)).toEqual(['DUPLICATE_EMAIL']);
+    expect(JSON.parse(slices[1]!.json!)).toHaveLength(5);
+  });
+
+  it('waits for records still arriving, slice by slice, and ends when they are all in', async () => {
+    const records = Array.from({ length: 13 }, (_, n) => contact(n));
+    const slices = await collect(arriving(records), 4);
+    expect(slices.flatMap((slice) => slice.records.map((record) => record.Id))).toEqual(records.map((record) => record.Id));
+    expect(slices.map((slice) => slice.rows.length)).toEqual([4, 4, 4, 1]);
+  });
+
+  it('a failed arrival (malformed CSV) fails the slice that waits for the missing rows, after the complete ones', async () => {
+    const source = arriving(Array.from({ length: 7 }, (_, n) => contact(n)), new Error('Invalid Closing Quote'));
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const slice of preparedSlices(context, 'Contact', source, 5)) seen.push(slice.records.length);
+      })(),
+    ).rejects.toThrow('Invalid Closing Quote');
+    expect(seen).toEqual([5]);
+  });
+});
