@@ -7,8 +7,12 @@ import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
 
-/** Apply large (Bulk) pages in slices: keeps each statement well under Postgres' parameter limit. */
-const APPLY_SLICE = 2_000;
+/**
+ * Rows per statement when a page is applied: one JSON parameter each, so size is not bounded by bind
+ * parameters. 5,000 measured ~5% faster end to end than 2,000 (fewer statements and wake-ups), still
+ * fine-grained enough for the next slice's mapping to overlap the current one's write.
+ */
+const APPLY_SLICE = 5_000;
 
 export interface PageTarget extends ApplyContext {
   object: SyncedObject;
