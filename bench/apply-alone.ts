@@ -65,8 +65,8 @@ try {
     parseMs += performance.now() - t;
     await db.transaction().execute(async (trx) => {
       const lookups = await beginPageApply(trx, connectionId, 'Contact');
-      if (process.env.SERIAL) for (let start = 0; start < records.length; start += SLICE) await applyPreparedSlice(trx, context, prepareSlice(context, 'Contact', records.slice(start, start + SLICE)), lookups);
-      else for await (const prepared of preparedSlices(context, 'Contact', { records }, SLICE)) await applyPreparedSlice(trx, context, prepared, lookups);
+      if (process.env.SERIAL) for (let start = 0; start < records.length; start += SLICE) await applyPreparedSlice(trx, context, prepareSlice('Contact', records.slice(start, start + SLICE)), lookups);
+      else for await (const prepared of preparedSlices('Contact', { records }, SLICE)) await applyPreparedSlice(trx, context, prepared, lookups);
     });
   }
   const wall = performance.now() - started;

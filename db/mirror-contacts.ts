@@ -6,7 +6,7 @@ import { decideEmailOwner } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import type { mapContact } from '../domain/sync/mapping.js';
 
-/** A contacts row as prepared (owner columns included). */
+/** A contacts row as prepared (its owner's columns are added by the upsert). */
 type ContactRow = MirrorRow & ReturnType<typeof mapContact>['row'];
 type StoredContact = {
   id: string;
@@ -54,7 +54,7 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
   // The JSON made with the slice is still right when no row changed since (the common case).
   const unchanged = rows.length === batch.rows.length && rows.every((row, index) => row === batch.rows[index]);
-  const inserted = await upsertRows(trx, CONTACT_UPSERT, rows, unchanged ? prepared.json : null);
+  const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, unchanged ? prepared.json : null);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }

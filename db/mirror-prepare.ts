@@ -1,4 +1,4 @@
-import { isDeleted, modstampOf, rowsAsJson, type ApplyContext, type SalesforceRecord } from './mirror-rows.js';
+import { isDeleted, modstampOf, rowsAsJson, type SalesforceRecord } from './mirror-rows.js';
 import { resolveDuplicateEmails } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import { mapAccount, mapContact, mapOpportunity } from '../domain/sync/mapping.js';
@@ -8,7 +8,7 @@ import type { SyncedObject } from '../domain/synced-objects.js';
 // settling duplicate emails inside the slice, and the upsert's JSON. Done apart from the writes so a page's
 // next slice can be prepared while Postgres writes the current one (the worker's CPU and Postgres' overlap).
 
-/** A table row as the upsert writes it: the owner's columns, the mapped fields, salesforce_modstamp. */
+/** A table row as the upsert writes it (the owner's columns aside): the mapped fields and salesforce_modstamp. */
 export type MirrorRow = Record<string, unknown> & { salesforce_modstamp: Date };
 
 export interface PreparedSlice {
@@ -29,18 +29,18 @@ export interface PreparedSlice {
 const PIECE = 250;
 
 /** The slice prepared at once (callers that do not overlap it with writes). */
-export function prepareSlice(context: ApplyContext, object: SyncedObject, records: SalesforceRecord[]): PreparedSlice {
+export function prepareSlice(object: SyncedObject, records: SalesforceRecord[]): PreparedSlice {
   const draft = startSlice(object, records);
-  mapPiece(context, draft, 0, draft.live.length);
+  mapPiece(draft, 0, draft.live.length);
   return finishSlice(draft);
 }
 
 /** The slice prepared in pieces, yielding to the event loop between them, so pending statements go on meanwhile. */
-export async function prepareSliceInTurns(context: ApplyContext, object: SyncedObject, records: SalesforceRecord[]): Promise<PreparedSlice> {
+export async function prepareSliceInTurns(object: SyncedObject, records: SalesforceRecord[]): Promise<PreparedSlice> {
   const draft = startSlice(object, records);
   for (let start = 0; start < draft.live.length; start += PIECE) {
     await nextTurn();
-    mapPiece(context, draft, start, Math.min(draft.live.length, start + PIECE));
+    mapPiece(draft, start, Math.min(draft.live.length, start + PIECE));
   }
   await nextTurn();
   return finishSlice(draft);
@@ -57,12 +57,12 @@ export interface RecordSource {
  * before: one slice ahead, so the worker holds one slice of prepared rows more, not the page's. Records
  * still arriving are waited for slice by slice; a failed arrival (malformed CSV) fails the slice waiting.
  */
-export async function* preparedSlices(context: ApplyContext, object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
+export async function* preparedSlices(object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
   const arrival = arrivalOf(source);
   const prepare = async (start: number) => {
     await arrival.until(start + sliceSize);
     const part = source.records.slice(start, start + sliceSize);
-    return part.length > 0 ? prepareSliceInTurns(context, object, part) : null;
+    return part.length > 0 ? prepareSliceInTurns(object, part) : null;
   };
   let next: Promise<PreparedSlice | null> = prepare(0);
   for (let start = sliceSize; ; start += sliceSize) {
@@ -110,19 +110,15 @@ function startSlice(object: SyncedObject, records: SalesforceRecord[]): Draft {
   return { object, records, live, deletedIds, rows: [], issues: [] };
 }
 
-function mapPiece({ accountId, connectionId, environment }: ApplyContext, draft: Draft, from: number, to: number): void {
+function mapPiece(draft: Draft, from: number, to: number): void {
   for (let index = from; index < to; index++) {
     const record = draft.live[index]!;
     const mapped = draft.object === 'Account' ? mapAccount(record) : draft.object === 'Contact' ? mapContact(record) : mapOpportunity(record);
     if (mapped.issues.length > 0) draft.issues.push(...mapped.issues);
-    // The mapped row (new, only ours) gets its owner's columns in place: no copy per record (they were a
-    // third of the worker's apply CPU with the garbage they made). Accounts carry no environment column.
-    const row = mapped.row as unknown as Record<string, unknown>;
-    row.account_id = accountId;
-    row.salesforce_connection_id = connectionId;
-    if (draft.object !== 'Account') row.salesforce_environment = environment;
+    // Set on the mapped row (new, only ours) in place: a copy per record was a third of the worker's apply CPU.
+    const row = mapped.row as unknown as MirrorRow;
     row.salesforce_modstamp = modstampOf(record);
-    draft.rows.push(row as MirrorRow);
+    draft.rows.push(row);
   }
 }
 

@@ -82,12 +82,17 @@ export interface UpsertSpec {
 /**
  * Upserts `rows` in one statement with one parameter (a JSON array read by jsonb_populate_recordset,
  * as the benchmark's write limit does): thousands of bind parameters cost Postgres and pg more than the
- * rows themselves. An older SystemModstamp never overwrites a newer one. Returns how many rows were new.
+ * rows themselves. The owner's columns (the same on every row) are parameters of their own, not repeated
+ * in each row's JSON. An older SystemModstamp never overwrites a newer one. Returns how many rows were new.
  * `json`: the rows' JSON when already made (db/mirror-prepare.ts).
  */
-export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, rows: Array<Record<string, unknown>>, json: string | null = null): Promise<number> {
+export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, owner: ApplyContext, rows: Array<Record<string, unknown>>, json: string | null = null): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = sql.join(Object.keys(rows[0]!).map((column) => sql.ref(column)));
+  const ownerColumns = spec.table === 'salesforce_accounts' ? ['account_id', 'salesforce_connection_id'] : ['account_id', 'salesforce_connection_id', 'salesforce_environment'];
+  const ownerValues = [sql`${owner.accountId}::text`, sql`${owner.connectionId}::uuid`, sql`${owner.environment}::text`].slice(0, ownerColumns.length);
+  const rowColumns = Object.keys(rows[0]!).filter((column) => !ownerColumns.includes(column));
+  const columns = sql.join([...ownerColumns, ...rowColumns].map((column) => sql.ref(column)));
+  const values = sql.join([...ownerValues, ...rowColumns.map((column) => sql.ref(column))]);
   const table = sql.table(spec.table);
   const id = sql.ref(spec.idColumn);
   const sets = [...spec.update, 'salesforce_modstamp'].map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
@@ -97,7 +102,7 @@ export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, r
   const { rows: counted } = await sql<{ inserted: string }>`
     with written as (
       insert into ${table} (${columns})
-      select ${columns} from jsonb_populate_recordset(null::${table}, ${json ?? rowsAsJson(rows)}::jsonb)
+      select ${values} from jsonb_populate_recordset(null::${table}, ${json ?? rowsAsJson(rows)}::jsonb)
       on conflict (salesforce_connection_id, ${id}) ${spec.partialKey ? sql`where ${id} is not null` : sql``}
       do update set ${sql.join(sets)} where ${guard}
       returning xmax = 0 as inserted)

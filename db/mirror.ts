@@ -50,7 +50,7 @@ export async function applyPage(
   records: SalesforceRecord[],
 ): Promise<ApplyResult> {
   const lookups = await beginPageApply(trx, context.connectionId, object);
-  return applyPreparedSlice(trx, context, prepareSlice(context, object, records), lookups);
+  return applyPreparedSlice(trx, context, prepareSlice(object, records), lookups);
 }
 
 /**
@@ -92,11 +92,12 @@ const DEAL_UPSERT: UpsertSpec = {
   overwriteUnstamped: true,
 };
 
-async function applyAccounts(trx: Transaction<Database>, { connectionId }: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
+async function applyAccounts(trx: Transaction<Database>, context: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
+  const { connectionId } = context;
   let inserted = 0;
   let removed = 0;
   if (rows.length > 0) {
-    inserted = await upsertRows(trx, ACCOUNT_UPSERT, rows, json);
+    inserted = await upsertRows(trx, ACCOUNT_UPSERT, context, rows, json);
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
@@ -120,7 +121,8 @@ async function applyAccounts(trx: Transaction<Database>, { connectionId }: Apply
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
 
-async function applyOpportunities(trx: Transaction<Database>, { connectionId }: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
+async function applyOpportunities(trx: Transaction<Database>, context: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
+  const { connectionId } = context;
   let inserted = 0;
   let removed = 0;
   if (deletedIds.length > 0) {
@@ -129,7 +131,7 @@ async function applyOpportunities(trx: Transaction<Database>, { connectionId }: 
     );
   }
   if (rows.length > 0) {
-    inserted = await upsertRows(trx, DEAL_UPSERT, rows, json);
+    inserted = await upsertRows(trx, DEAL_UPSERT, context, rows, json);
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }

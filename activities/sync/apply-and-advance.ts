@@ -37,7 +37,7 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
     const lookups = await beginPageApply(trx, connectionId, object);
-    for await (const prepared of preparedSlices(owner, object, page, APPLY_SLICE)) {
+    for await (const prepared of preparedSlices(object, page, APPLY_SLICE)) {
       const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;

@@ -4,13 +4,12 @@ import type { SalesforceRecord } from '../../../db/mirror.js';
 
 // A page's slices are prepared one ahead of the writes, from records that may still be arriving (a Bulk
 // chunk parsed in turns while its first slices are written).
-const context = { accountId: 'acct-prepared', connectionId: 'conn-1', environment: 'production' as const };
 const contact = (n: number, email = `c${n}@example.com`): SalesforceRecord =>
   ({ Id: `003000000000${String(n).padStart(3, '0')}AAA`, FirstName: 'Ann', LastName: `Lee ${n}`, Email: email, Phone: null, AccountId: null, 'Account.Name': 'Acme', SystemModstamp: '2024-05-01T12:00:00.000+0000', IsDeleted: 'false' }) as SalesforceRecord;
 
 async function collect(source: RecordSource, size: number) {
   const slices = [];
-  for await (const slice of preparedSlices(context, 'Contact', source, size)) slices.push(slice);
+  for await (const slice of preparedSlices('Contact', source, size)) slices.push(slice);
   return slices;
 }
 
@@ -33,8 +32,8 @@ describe('preparedSlices', () => {
     const records = Array.from({ length: 11 }, (_, n) => contact(n, n === 4 ? 'c3@example.com' : undefined));
     const slices = await collect({ records }, 5);
     expect(slices.map((slice) => slice.records.length)).toEqual([5, 5, 1]);
-    expect(slices[0]).toEqual(prepareSlice(context, 'Contact', records.slice(0, 5)));
-    expect(slices[0]!.rows[4]).toMatchObject({ account_id: 'acct-prepared', salesforce_connection_id: 'conn-1', salesforce_environment: 'production', email: null, company_name: 'Acme' });
+    expect(slices[0]).toEqual(prepareSlice('Contact', records.slice(0, 5)));
+    expect(slices[0]!.rows[4]).toMatchObject({ salesforce_contact_id: '003000000000004AAA', email: null, company_name: 'Acme', salesforce_modstamp: new Date('2024-05-01T12:00:00.000Z') });
     expect(slices[0]!.issues.map((issue) => issue.code)).toEqual(['DUPLICATE_EMAIL']);
     expect(JSON.parse(slices[1]!.json!)).toHaveLength(5);
   });
@@ -51,7 +50,7 @@ describe('preparedSlices', () => {
     const seen: number[] = [];
     await expect(
       (async () => {
-        for await (const slice of preparedSlices(context, 'Contact', source, 5)) seen.push(slice.records.length);
+        for await (const slice of preparedSlices('Contact', source, 5)) seen.push(slice.records.length);
       })(),
     ).rejects.toThrow('Invalid Closing Quote');
     expect(seen).toEqual([5]);
