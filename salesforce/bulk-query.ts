@@ -1,5 +1,4 @@
-import { parse as parser } from 'csv-parse';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import type jsforce from 'jsforce';
 import { SALESFORCE_API_VERSION } from './client.js';
 import { salesforceHttpTimeoutMs } from './http-timeout.js';
@@ -116,34 +115,62 @@ export interface BulkResultsText {
   nextLocator: string | null;
 }
 
-/** Each chunk carries its own header row; empty cells are nulls. */
-export function parseResults(csv: string): Array<Record<string, string>> {
-  return parse(csv, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-}
-
-/** Bytes of CSV parsed per turn of the event loop (~500 rows): short, so pending statements go on meanwhile. */
-const PARSE_PIECE = 64 * 1024;
+type Row = Record<string, string>;
 
 /**
- * parseResults in pieces, yielding to the event loop between them (same options, same rows), each
- * piece's rows pushed onto `into` as they come (a reader may start on the first ones).
+ * Papa Parse's options for a results chunk: each carries its own header row; empty cells are nulls. The
+ * row separator is read from the header line (a value may hold line breaks of another kind). Papa Parse
+ * parses quoted CSV about twice as fast as csv-parse did (a third of the worker's initial-read CPU).
  */
-export async function parseResultsInTurns(csv: string, into: Array<Record<string, string>> = []): Promise<Array<Record<string, string>>> {
-  const stream = parser({ columns: true, skip_empty_lines: true });
-  let failed: unknown;
-  stream.on('data', (row: Record<string, string>) => into.push(row));
-  stream.on('error', (error: unknown) => (failed = error));
-  const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('error', () => resolve()));
-  // Bytes, not string slices: a slice could split a surrogate pair; the parser joins a character's bytes across pieces.
-  const bytes = Buffer.from(csv, 'utf8');
-  for (let start = 0; start < bytes.length && failed === undefined; start += PARSE_PIECE) {
-    stream.write(bytes.subarray(start, start + PARSE_PIECE));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  if (failed === undefined) stream.end();
-  await ended;
-  if (failed !== undefined) throw failed;
-  return into;
+function csvOptions(csv: string) {
+  const firstBreak = csv.indexOf('\n');
+  const newline: '\n' | '\r\n' = firstBreak > 0 && csv[firstBreak - 1] === '\r' ? '\r\n' : '\n';
+  return { header: true, skipEmptyLines: true, delimiter: ',', newline, quoteChar: '"' } as const;
+}
+
+/** A malformed chunk fails whole (Papa Parse reports rather than throws). */
+function malformed(errors: Papa.ParseError[]): Error {
+  const first = errors[0]!;
+  return new Error(`Malformed Bulk results CSV (row ${first.row ?? '?'}): ${first.code} ${first.message}`);
+}
+
+export function parseResults(csv: string): Row[] {
+  const result = Papa.parse<Row>(csv, csvOptions(csv));
+  if (result.errors.length > 0) throw malformed(result.errors);
+  return result.data;
+}
+
+/** Rows parsed between two turns of the event loop (~3 ms): short, so pending statements go on meanwhile. */
+const ROWS_PER_TURN = 500;
+
+/**
+ * parseResults in pieces, yielding to the event loop between them (same options, same rows), each row
+ * pushed onto `into` as it comes (a reader may start on the first ones).
+ */
+export function parseResultsInTurns(csv: string, into: Row[] = []): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    Papa.parse<Row>(csv, {
+      ...csvOptions(csv),
+      step(result, parser) {
+        if (failed) return;
+        if (result.errors.length > 0) {
+          failed = true;
+          parser.abort();
+          reject(malformed(result.errors));
+          return;
+        }
+        into.push(result.data);
+        if (into.length % ROWS_PER_TURN === 0) {
+          parser.pause();
+          setImmediate(() => parser.resume());
+        }
+      },
+      complete: () => {
+        if (!failed) resolve(into);
+      },
+    });
+  });
 }
 
 /** One chunk of results, unparsed. Uses the connection's current access token (refreshed by the calls before it). */

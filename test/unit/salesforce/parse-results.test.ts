@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseResults, parseResultsInTurns } from '../../../salesforce/bulk-query.js';
 
-// The initial read parses a Bulk chunk fetched ahead in pieces (between the writes of the page before):
-// it must give exactly the rows the one-go parse gives, whatever falls on a piece's edge.
+// The initial read parses a Bulk chunk in pieces (between the writes of the page before): it must give
+// exactly the rows the one-go parse gives, and both exactly what Salesforce wrote, whatever falls on a
+// piece's edge.
 const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
 
 function chunk(rows: number): string {
@@ -24,6 +25,15 @@ describe('parseResultsInTurns', () => {
     expect(inTurns).toHaveLength(12_000);
     expect(inTurns).toEqual(parseResults(csv));
     expect(inTurns[0]).toEqual({ Id: 'a00', Name: 'Zoë, "the" 0 🚀', Description: 'line one\nline two\r\nline "three" ', Amount: '' });
+    expect(inTurns[35]).toEqual({ Id: 'a035', Name: 'Zoë, "the" 35 🚀', Description: `line one\nline two\r\nline "three" ${'é'.repeat(35)}`, Amount: '52.5' });
+    expect(inTurns[11_999]).toEqual({ Id: 'a011999', Name: 'Name 11999', Description: '', Amount: '17998.5' });
+  });
+
+  it('reads a chunk written with CRLF line endings (the job\'s lineEnding), line breaks inside values kept', async () => {
+    const csv = '"Id","Description"\r\n"a01","one\ntwo"\r\n"a02",\r\n';
+    const expected = [{ Id: 'a01', Description: 'one\ntwo' }, { Id: 'a02', Description: '' }];
+    expect(parseResults(csv)).toEqual(expected);
+    expect(await parseResultsInTurns(csv)).toEqual(expected);
   });
 
   it('parses an empty chunk (header only) to no rows', async () => {
@@ -32,7 +42,10 @@ describe('parseResultsInTurns', () => {
 
   it('fails on malformed CSV as parseResults does', async () => {
     const broken = '"Id","Name"\n"a01","unterminated\n';
-    expect(() => parseResults(broken)).toThrow();
-    await expect(parseResultsInTurns(broken)).rejects.toThrow();
+    expect(() => parseResults(broken)).toThrow(/Malformed Bulk results CSV/);
+    await expect(parseResultsInTurns(broken)).rejects.toThrow(/Malformed Bulk results CSV/);
+    const ragged = '"Id","Name"\n"a01","x","extra"\n';
+    expect(() => parseResults(ragged)).toThrow(/Malformed/);
+    await expect(parseResultsInTurns(ragged)).rejects.toThrow(/Malformed/);
   });
 });
