@@ -1,5 +1,7 @@
 // Applies generated Bulk CSV chunks of contacts straight to Postgres (no Temporal, no emulator), as the
 // initial read's runs do, and reports where the time goes: CSV parse, mapping, each statement.
+// `npx tsx bench/apply-alone.ts`; ROWS=<n> (default 100,000), SLICE=<rows per statement> (default 2,000),
+// SERIAL=1 maps each slice just before writing it (no overlap), to compare.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

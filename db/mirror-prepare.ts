@@ -36,7 +36,7 @@ export function prepareSlice(object: SyncedObject, records: SalesforceRecord[]):
 }
 
 /** The slice prepared in pieces, yielding to the event loop between them, so pending statements go on meanwhile. */
-export async function prepareSliceInTurns(object: SyncedObject, records: SalesforceRecord[]): Promise<PreparedSlice> {
+async function prepareSliceInTurns(object: SyncedObject, records: SalesforceRecord[]): Promise<PreparedSlice> {
   const draft = startSlice(object, records);
   for (let start = 0; start < draft.live.length; start += PIECE) {
     await nextTurn();
