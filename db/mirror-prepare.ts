@@ -52,6 +52,9 @@ export interface RecordSource {
   arriving?: Promise<void>;
 }
 
+/** The first slice's size: small, so Postgres starts writing as soon as a few rows are ready (the pipeline's warm-up). */
+const FIRST_SLICE = 1_000;
+
 /**
  * The page's slices in order, each next one prepared in the background while the caller writes the one
  * before: one slice ahead, so the worker holds one slice of prepared rows more, not the page's. Records
@@ -59,17 +62,18 @@ export interface RecordSource {
  */
 export async function* preparedSlices(object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
   const arrival = arrivalOf(source);
-  const prepare = async (start: number) => {
-    await arrival.until(start + sliceSize);
-    const part = source.records.slice(start, start + sliceSize);
+  const prepare = async (start: number, size: number) => {
+    await arrival.until(start + size);
+    const part = source.records.slice(start, start + size);
     return part.length > 0 ? prepareSliceInTurns(object, part) : null;
   };
-  let next: Promise<PreparedSlice | null> = prepare(0);
-  for (let start = sliceSize; ; start += sliceSize) {
+  const first = Math.min(FIRST_SLICE, sliceSize);
+  let next: Promise<PreparedSlice | null> = prepare(0, first);
+  for (let start = first; ; start += sliceSize) {
     const current = await next;
     if (current === null) return;
     // Not awaited until its turn; a failure (a record without SystemModstamp) surfaces then.
-    next = prepare(start);
+    next = prepare(start, sliceSize);
     next.catch(() => undefined);
     yield current;
   }
