@@ -109,7 +109,7 @@ export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, 
   return { records: parseResults(csv), nextLocator };
 }
 
-/** One chunk's CSV as Salesforce sent it: a tenth of the memory of its parsed rows, for a chunk held a while. */
+/** One chunk's CSV as Salesforce sent it, and the next chunk's locator. */
 export interface BulkResultsText {
   csv: string;
   nextLocator: string | null;

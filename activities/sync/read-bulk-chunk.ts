@@ -90,7 +90,7 @@ async function nextChunk(conn: jsforce.Connection, jobId: string, locator: strin
   return chunkPage(await nextChunkText(conn, jobId, locator, countCall));
 }
 
-/** The same chunk unparsed (a chunk fetched ahead waits as its CSV: far less memory than its rows). */
+/** The chunk's CSV as Salesforce sent it (parsed by whoever takes it). */
 export async function nextChunkText(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<BulkResultsText> {
   // The chunk size the read plan's API-call cost assumes.
   const request = { locator, maxRecords: BULK_PAGE_SIZE };
@@ -120,7 +120,9 @@ function chunkPage(chunk: BulkResultsText): FetchedPage {
 
 /** The chunk parsed in pieces between other work, every row in (a chunk fetched ahead, parsed while the page before is written). */
 export async function chunkPageInTurns(chunk: BulkResultsText): Promise<FetchedPage> {
-  return { records: (await parseResultsInTurns(chunk.csv)) as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator };
+  const page = chunkPage(chunk);
+  await page.arriving;
+  return page;
 }
 
 /** How far back (Salesforce's clock against ours) a job asked for by a stopped worker may have been created. */
