@@ -10,7 +10,7 @@ import { bornCreatesInFlight, linkEchoedBornRecords } from './born-echoes.js';
 import type { QueuedBornRecord } from './born-records.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
-import { countDeleted, modstampOf, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
+import { countDeleted, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
@@ -58,7 +58,7 @@ export async function applyPage(
  * in the transaction `beginPageApply` started.
  */
 export async function applyPreparedSlice(trx: Transaction<Database>, context: ApplyContext, slice: PreparedSlice, lookups: PageLookups): Promise<ApplyResult> {
-  const { object, records, live } = slice;
+  const { object, records, live, rows } = slice;
   const { customFields, bornInFlight } = lookups;
   // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
   const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live, bornInFlight);
@@ -66,9 +66,10 @@ export async function applyPreparedSlice(trx: Transaction<Database>, context: Ap
   if (object === 'Account') result = await applyAccounts(trx, context, slice);
   else if (object === 'Contact') result = await applyContacts(trx, context, slice);
   else result = await applyOpportunities(trx, context, slice);
-  // Only when the connection maps custom fields: the modstamps are parsed again for them.
   if (object !== 'Account' && live.length > 0 && customFields.length > 0) {
-    await applyCustomValues(trx, context.connectionId, object, customFields, live, new Map(live.map((record) => [String(record.Id), modstampOf(record)])));
+    // The slice has one prepared row per live record, in order, each with its parsed modstamp.
+    const modstamps = new Map(live.map((record, index) => [String(record.Id), rows[index]!.salesforce_modstamp]));
+    await applyCustomValues(trx, context.connectionId, object, customFields, live, modstamps);
   }
   await replaceRecordIssues(trx, context.connectionId, object, lookups.errorsRecorded ? records.map((record) => String(record.Id)) : [], result.issues);
   return { ...result, mirroredDelta: result.mirroredDelta + echoes };
