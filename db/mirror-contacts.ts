@@ -36,15 +36,15 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
       await trx.deleteFrom('contacts').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_contact_id = any(${deletedIds}::text[])`).execute(),
     );
   }
-  if (prepared.rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
-  const batch = { rows: prepared.rows as ContactRow[] };
+  const sliceRows = prepared.rows as ContactRow[];
+  if (sliceRows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: -removed, issues };
 
-  const existing = await storedContacts(trx, context, batch.rows);
+  const existing = await storedContacts(trx, context, sliceRows);
   // Only this connection's rows are these contacts: another connection's row with the same Id is another org's record.
   const ours = existing.filter((row) => row.salesforce_contact_id && row.salesforce_connection_id === connectionId);
   const rowBySfId = new Map(ours.map((row) => [row.salesforce_contact_id!, row]));
   // An older version than the stored one is skipped whole, before it can move any email.
-  const incoming = batch.rows.filter((row) => {
+  const incoming = sliceRows.filter((row) => {
     const stored = rowBySfId.get(row.salesforce_contact_id)?.salesforce_modstamp;
     return !stored || row.salesforce_modstamp.getTime() >= stored.getTime();
   });
@@ -53,7 +53,7 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
 
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
   // The JSON made with the slice is still right when no row changed since (the common case).
-  const unchanged = rows.length === batch.rows.length && rows.every((row, index) => row === batch.rows[index]);
+  const unchanged = rows.length === sliceRows.length && rows.every((row, index) => row === sliceRows[index]);
   const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, unchanged ? prepared.json : null);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };

@@ -90,7 +90,7 @@ export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, o
   if (rows.length === 0) return 0;
   const ownerColumns = spec.table === 'salesforce_accounts' ? ['account_id', 'salesforce_connection_id'] : ['account_id', 'salesforce_connection_id', 'salesforce_environment'];
   const ownerValues = [sql`${owner.accountId}::text`, sql`${owner.connectionId}::uuid`, sql`${owner.environment}::text`].slice(0, ownerColumns.length);
-  const rowColumns = Object.keys(rows[0]!).filter((column) => !ownerColumns.includes(column));
+  const rowColumns = Object.keys(rows[0]!);
   const columns = sql.join([...ownerColumns, ...rowColumns].map((column) => sql.ref(column)));
   const values = sql.join([...ownerValues, ...rowColumns.map((column) => sql.ref(column))]);
   const table = sql.table(spec.table);
