@@ -41,6 +41,15 @@ async function completedInitialSync(accountId: string, org: TestOrg) {
   return actual;
 }
 
+/** A new production org with generated records of each object (seeds `seed`, `seed + 1`, `seed + 2`). */
+async function orgWith(counts: { Account: number; Contact: number; Opportunity: number }, seed: number): Promise<TestOrg> {
+  const org = await system.createOrg('production');
+  await system.control.generateRecords(org.orgId, 'Account', counts.Account, seed);
+  await system.control.generateRecords(org.orgId, 'Contact', counts.Contact, seed + 1);
+  await system.control.generateRecords(org.orgId, 'Opportunity', counts.Opportunity, seed + 2);
+  return org;
+}
+
 /** The objects of the syncPage activities the workflow scheduled (read from its history). */
 async function syncPageObjects(accountId: string): Promise<string[]> {
   const history = await system.temporal.workflow.getHandle(connectionWorkflowId(accountId, 'production')).fetchHistory();
@@ -55,11 +64,8 @@ async function syncPageObjects(accountId: string): Promise<string[]> {
 describe('the initial read overlaps Salesforce waits', () => {
   it('asks for the Bulk job of every Bulk object right after the plan; each job processes while the objects before it are read', async () => {
     const accountId = 'acct-overlap-jobs';
-    const org = await system.createOrg('production');
     // Sizes where Bulk costs fewer calls than REST pages (the plan's rule).
-    await system.control.generateRecords(org.orgId, 'Account', 12_000, 901);
-    await system.control.generateRecords(org.orgId, 'Contact', 12_500, 902);
-    await system.control.generateRecords(org.orgId, 'Opportunity', 13_000, 903);
+    const org = await orgWith({ Account: 12_000, Contact: 12_500, Opportunity: 13_000 }, 901);
     // Each job stays InProgress 3 s (wall clock) after it is created.
     await system.control.setFaults(org.orgId, { bulkJobProcessingMs: 3_000 });
     await connectThroughBrowser(system, accountId, 'production', org);
@@ -83,10 +89,7 @@ describe('the initial read overlaps Salesforce waits', () => {
 
   it('polls a job when the job that finished first says it will be done, not at the next doubling of its age', async () => {
     const accountId = 'acct-polls-predicted-end';
-    const org = await system.createOrg('production');
-    await system.control.generateRecords(org.orgId, 'Account', 20, 921);
-    await system.control.generateRecords(org.orgId, 'Contact', 48_000, 922);
-    await system.control.generateRecords(org.orgId, 'Opportunity', 12_000, 923);
+    const org = await orgWith({ Account: 20, Contact: 48_000, Opportunity: 12_000 }, 921);
     // 250 ms per 1,000 rows (org clock): Opportunity's job takes 3 s, Contact's 12 s. Without a
     // prediction Contact's job would be polled at 2, 4, 8 and 16 s of age.
     await system.control.updateOrg(org.orgId, { bulkProcessingMsPerThousand: 250 });
@@ -115,11 +118,8 @@ describe('the initial read overlaps Salesforce waits', () => {
 
   it('applies several REST pages per activity, fetching ahead, with every page fetched once and the rows equal to the org', async () => {
     const accountId = 'acct-overlap-pages';
-    const org = await system.createOrg('production');
-    await system.control.generateRecords(org.orgId, 'Account', 20, 911);
     // Under the Bulk threshold: a REST read of 4,500 contacts in pages of 2,000.
-    await system.control.generateRecords(org.orgId, 'Contact', 4_500, 912);
-    await system.control.generateRecords(org.orgId, 'Opportunity', 30, 913);
+    const org = await orgWith({ Account: 20, Contact: 4_500, Opportunity: 30 }, 911);
     await connectThroughBrowser(system, accountId, 'production', org);
 
     const actual = await completedInitialSync(accountId, org);
