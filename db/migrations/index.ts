@@ -17,6 +17,7 @@ import * as m0015 from './0015_write_back_mappings.js';
 import * as m0019 from './0019_bulk_job_request.js';
 import * as m0020 from './0020_mirror_statement_checks.js';
 import * as m0021 from './0021_bulk_job_timing.js';
+import * as m0022 from './0022_account_names_statement_checks.js';
 
 /** Every migration, by name, in order. Listed statically so it works the same under tsx, bundles and tests. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0019_bulk_job_request': m0019,
   '0020_mirror_statement_checks': m0020,
   '0021_bulk_job_timing': m0021,
+  '0022_account_names_statement_checks': m0022,
 };
