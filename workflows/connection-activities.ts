@@ -30,6 +30,14 @@ export const { syncSettings } = proxyActivities<Activities>({
   summary: "Read this worker's sync settings (poll interval, incremental window)",
 });
 
+export const { planInitialSync } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '15 seconds',
+  retry: RETRY,
+  cancellationType: WAIT_FOR_STOP,
+  summary: 'Initial sync: count records, choose REST or Bulk per object, ask for the Bulk jobs',
+});
+
 /** One page of one object per activity; its summary is what the Temporal UI lists. */
 export function syncPageActivity(object: SyncedObject, mode: 'initial' | 'incremental') {
   return proxyActivities<Activities>({

@@ -191,14 +191,22 @@ export class ConnectionState {
 
   recordPage(object: SyncedObject, mode: 'initial' | 'incremental', page: PageCounts, now: string): void {
     const status = this.status;
-    status.syncApiCalls = (status.syncApiCalls ?? 0) + page.apiCalls;
-    if (mode === 'initial' && status.initialSync) {
-      status.initialSync.apiCalls += page.apiCalls;
-      status.initialSync.records += page.upserted + page.deleted;
-    }
+    if (mode === 'initial' && status.initialSync) status.initialSync.records += page.upserted + page.deleted;
     status.objects[object] = { records: page.recordsSynced, lastSyncAt: page.done ? now : (status.objects[object]?.lastSyncAt ?? null) };
-    if (page.apiUsage) status.apiUsage = { ...page.apiUsage, checkedAt: now };
-    this.callsMade(page.apiCalls, now);
+    this.readCalls(mode, page, now);
+  }
+
+  /** The initial read's plan (its own step before the first page): its calls are the read's. */
+  recordInitialPlan(plan: Pick<PageCounts, 'apiCalls' | 'apiUsage'>, now: string): void {
+    this.readCalls('initial', plan, now);
+  }
+
+  private readCalls(mode: 'initial' | 'incremental', { apiCalls, apiUsage }: Pick<PageCounts, 'apiCalls' | 'apiUsage'>, now: string): void {
+    const status = this.status;
+    status.syncApiCalls = (status.syncApiCalls ?? 0) + apiCalls;
+    if (mode === 'initial' && status.initialSync) status.initialSync.apiCalls += apiCalls;
+    if (apiUsage) status.apiUsage = { ...apiUsage, checkedAt: now };
+    this.callsMade(apiCalls, now);
   }
 
   /** A full pass over every object finished. Returns whether it was the initial read. */

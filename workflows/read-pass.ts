@@ -1,6 +1,6 @@
 import { condition, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { SYNCED_OBJECTS, type SyncedObject } from '../domain/synced-objects.js';
-import { syncPageActivity } from './connection-activities.js';
+import { planInitialSync, syncPageActivity } from './connection-activities.js';
 import type { ConnectionState } from './connection-state.js';
 import { gateBeforePage, planInitialRead, type QuotaWait } from './quota-gate.js';
 import type { LaneContext } from './read-lane.js';
@@ -9,6 +9,8 @@ import type { LaneContext } from './read-lane.js';
 const BULK_WAIT_PATCH = 'bulk-job-polls-from-workflow';
 /** Patch: while one object's Bulk job processes, the initial read goes on with the other objects. */
 const INTERLEAVE_PATCH = 'initial-read-interleaves-bulk-waits';
+/** Patch: the initial read's plan is an activity of its own before the first page (it was inside that page). */
+const PLAN_STEP_PATCH = 'initial-read-plan-step';
 
 export type PassOutcome = 'complete' | 'interrupted' | QuotaWait;
 
@@ -39,6 +41,11 @@ export async function readAllObjects(ctx: LaneContext, mode: 'initial' | 'increm
 async function readInterleaved(ctx: LaneContext, pass: PassPacing): Promise<PassOutcome> {
   const left: SyncedObject[] = [...SYNCED_OBJECTS];
   const dueAt = new Map<SyncedObject, number>();
+  if (patched(PLAN_STEP_PATCH)) {
+    const plan = await planStep(ctx, pass);
+    if ('stop' in plan) return plan.stop;
+    for (const [object, waitMs] of Object.entries(plan.pollAfterMs)) dueAt.set(object as SyncedObject, Date.now() + waitMs);
+  }
   while (left.length > 0) {
     const now = Date.now();
     const object = left.find((candidate) => (dueAt.get(candidate) ?? 0) <= now);
@@ -66,13 +73,35 @@ class PassPacing {
   lastWriteBackWake = Date.now();
 }
 
-/** Gates, then reads (and applies) one page — an activity run of pages in the initial read — of `object`. */
-async function readStep(ctx: LaneContext, object: SyncedObject, mode: 'initial' | 'incremental', pass: PassPacing): Promise<Step> {
-  const { input, state, settings } = ctx;
+/** Whether the pass may make its next calls now (commands, continue-as-new, quota and off-hours gates). */
+function gateStep(ctx: LaneContext, mode: 'initial' | 'incremental', pass: PassPacing): { stop: 'interrupted' | QuotaWait } | null {
+  const { state } = ctx;
   if (state.readMustStop || workflowInfo().continueAsNewSuggested) return { stop: 'interrupted' };
   const wait = ctx.quotaGates ? gateBeforePage(ctx, mode, pass.cost) : null;
   if (wait) return { stop: wait };
   if (ctx.quotaGates && state.quota.limitUntilMs !== null) state.quota.probing = true;
+  return null;
+}
+
+/** Gates, then plans the initial read (its calls are the read's; its estimate feeds auto-planning). */
+async function planStep(ctx: LaneContext, pass: PassPacing): Promise<{ stop: 'interrupted' | QuotaWait } | { pollAfterMs: Partial<Record<SyncedObject, number>> }> {
+  const { input, state } = ctx;
+  const stop = gateStep(ctx, 'initial', pass);
+  if (stop) return stop;
+  setCurrentDetails('Initial sync: counting records, choosing REST or Bulk per object');
+  const plan = await planInitialSync({ connectionId: input.connectionId });
+  state.recordInitialPlan(plan, new Date().toISOString());
+  pass.cost = Math.max(1, plan.apiCalls);
+  if (plan.apiCalls > 0) state.quota.skipBudgetOnce = false;
+  if (ctx.quotaGates && plan.estimate) planInitialRead(state, plan.estimate);
+  return { pollAfterMs: plan.pollAfterMs };
+}
+
+/** Gates, then reads (and applies) one page — an activity run of pages in the initial read — of `object`. */
+async function readStep(ctx: LaneContext, object: SyncedObject, mode: 'initial' | 'incremental', pass: PassPacing): Promise<Step> {
+  const { input, state, settings } = ctx;
+  const stop = gateStep(ctx, mode, pass);
+  if (stop) return stop;
   setCurrentDetails(`${mode === 'initial' ? 'Initial' : 'Incremental'} sync: ${object} (${state.status.objects[object]?.records ?? 0} records so far)`);
   const syncPage = syncPageActivity(object, mode);
   const page = await syncPage({ connectionId: input.connectionId, object, mode, lookbackMs: settings.lookbackMs, safetyLagMs: settings.safetyLagMs });

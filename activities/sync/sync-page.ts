@@ -1,8 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
-import { connectionScope, recordMirroredOrg } from '../../db/connections.js';
 import { loadOrCreateCursor, type CursorRow } from '../../db/cursors.js';
-import type { Db } from '../../db/connect.js';
-import { removeMirrorOfConnection } from '../../db/mirror.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import { withSalesforce } from '../../salesforce/client.js';
 import type { ActivityDependencies } from '../dependencies.js';
@@ -19,6 +16,8 @@ import { flagHiddenMappedField } from '../hidden-mapped-field.js';
 import { reconcileDeletesStep } from './reconcile-deletes.js';
 import { startBulkJobsTogether } from './start-bulk-jobs.js';
 import { applyInitialRun, NO_PAGE } from './initial-run.js';
+import { planInitialSync, type InitialPlanResult } from './initial-plan.js';
+import { ownerOfPage } from './page-owner.js';
 
 export interface SyncPageInput {
   connectionId: string;
@@ -88,19 +87,6 @@ async function fetchPage({ db, tokens, sync }: ActivityDependencies, connectionI
   return { ...fetched, apiCalls };
 }
 
-/**
- * The connection's rows must be its current org's: after a reconnect to another org, the previous
- * org's rows are removed before anything of the new org is applied (its initial read starts next).
- */
-async function ownerOfPage(db: Db, connectionId: string) {
-  const scope = await connectionScope(db, connectionId);
-  if (scope.mirroredOrgId !== scope.orgId) {
-    await removeMirrorOfConnection(db, connectionId);
-    await recordMirroredOrg(db, connectionId, scope.orgId);
-  }
-  return { accountId: scope.accountId, environment: scope.environment };
-}
-
 async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, stop: AbortSignal): Promise<SyncPageResult> {
   const { db } = deps;
   const { connectionId, object } = input;
@@ -154,6 +140,15 @@ export function createSyncActivities(deps: ActivityDependencies) {
     async syncPage(input: SyncPageInput): Promise<SyncPageResult> {
       // Heartbeats also bring Temporal's cancellation (a disconnect) to the activity.
       return whileHeartbeating(deps.db, input.connectionId, HEARTBEAT_EVERY_MS, (stop) => syncOnePage(deps, input, stop));
+    },
+
+    /**
+     * Plans the initial read before its first page (record counts, REST or Bulk per object, the Bulk
+     * jobs asked for together); nothing when it is planned already. Its own step, so each object's pages
+     * are only that object's work (the Temporal UI and the benchmark time them apart).
+     */
+    async planInitialSync(input: { connectionId: string }): Promise<InitialPlanResult> {
+      return whileHeartbeating(deps.db, input.connectionId, HEARTBEAT_EVERY_MS, (stop) => planInitialSync(deps, input.connectionId, stop));
     },
   };
 }

@@ -46,6 +46,25 @@ describe.concurrent('read lane: Bulk job waits', () => {
     await saveHistory('v9-initial-read-interleaved', await handle.fetchHistory());
   });
 
+  it('the plan is a step of its own before the first page: its calls are the read\'s, and it says when a just-asked-for first job is polled', async () => {
+    const { handle, org } = await harness.start('plan-step', {}, (org) => {
+      org.planScript = () => ({ apiCalls: 4, apiUsage: { used: 40, max: 1_000 }, estimate: { records: 12, apiCalls: 9 }, pollAfterMs: { Account: 800 } });
+      org.script = perObject({ Account: [{ done: true, fetched: 4, upserted: 4, apiCalls: 2 }] });
+    });
+    const done = await statusWhere(handle, (s) => !!s.initialSync?.completedAt, 15_000);
+    expect(org.plans).toEqual([expect.objectContaining({ pagesBefore: 0 })]);
+    // Account's job was asked for just now: Contact and Opportunity are read first, Account once its poll is due.
+    expect(org.pages.slice(0, 3).map((p) => p.object)).toEqual(['Contact', 'Opportunity', 'Account']);
+    expect(done.initialSync?.apiCalls).toBe(4 + 1 + 1 + 2);
+    expect(done.initialSync?.records).toBe(2 + 2 + 4);
+    const timers = await timerDurations(harness.client, handle.workflowId);
+    expect(timers[0]).toBeGreaterThan(0);
+    expect(timers[0]).toBeLessThanOrEqual(800);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+    await handle.result();
+    await saveHistory('v10-initial-read-plan-step', await handle.fetchHistory());
+  });
+
   it('every object waiting on its job: one timer until the earliest is due, then that one is polled first', async () => {
     const { handle, org } = await harness.start('bulk-wait-all', {}, (org) => {
       org.script = perObject({

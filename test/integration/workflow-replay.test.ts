@@ -27,6 +27,9 @@ describe('workflow replay over recorded histories', () => {
         'v7-quota-offhours-window.binpb',
         // The write-back lane joining the quota episode (patch write-back-joins-quota-episode; quota-logic.test.ts).
         'v8-write-back-quota-episode.binpb',
+        // Interleaved Bulk waits (workflow-bulk-wait.test.ts), and the initial read's plan as its own step (patch initial-read-plan-step).
+        'v9-initial-read-interleaved.binpb',
+        'v10-initial-read-plan-step.binpb',
       ]),
     );
   });

@@ -22,6 +22,10 @@ export class FakeOrg {
   /** Answers page n (0-based, counted over the whole workflow) or throws. Default: every page is the last. */
   script: (input: SyncPageInput, n: number) => SyncPageResult | Promise<SyncPageResult> = () => page();
   settings: SyncSettings = { pollIntervalMs: 200, lookbackMs: 1_234, safetyLagMs: 567 };
+  /** What the initial read's plan step answers (default: planned before, no calls). */
+  planScript: (n: number) => Partial<InitialPlanResult> | Promise<Partial<InitialPlanResult>> = () => ({});
+  /** Each plan step the workflow ran, with how many pages had been read before it. */
+  readonly plans: Array<{ runId: string; pagesBefore: number }> = [];
   /** Runs inside resetSyncCursors (a test can hold the reset there). */
   onReset: () => Promise<void> | void = () => undefined;
   readonly pages: Array<SyncPageInput & { runId: string }> = [];
@@ -34,6 +38,8 @@ export class FakeOrg {
   readonly writeBackBatches: Array<{ runId: string; at: number }> = [];
   writeBackScript: (n: number) => Partial<WriteBackBatchResult> | Promise<Partial<WriteBackBatchResult>> = () => ({});
 }
+
+export type InitialPlanResult = Awaited<ReturnType<Activities['planInitialSync']>>;
 
 export type WriteBackBatchResult = Awaited<ReturnType<Activities['pushWriteBackBatch']>>;
 
@@ -98,6 +104,11 @@ export async function startHarness(address: string): Promise<Harness> {
       const { org, runId } = orgOf();
       org.pages.push({ ...input, runId });
       return org.script(input, org.pages.length - 1);
+    },
+    async planInitialSync() {
+      const { org, runId } = orgOf();
+      org.plans.push({ runId, pagesBefore: org.pages.length });
+      return { apiCalls: 0, apiUsage: null, pollAfterMs: {}, ...(await org.planScript(org.plans.length - 1)) };
     },
     async resetSyncCursors() {
       const { org, runId } = orgOf();
