@@ -61,13 +61,8 @@ export class ConnectionState {
 
   static fromInput(input: ConnectionWorkflowInput): ConnectionState {
     if (input.carried) return new ConnectionState(input.carried.status, input.carried);
-    const status = newConnectionStatus({
-      accountId: input.accountId,
-      environment: input.environment,
-      orgId: input.orgId,
-      connectedAt: input.connectedAt,
-      phase: 'initial_sync',
-    });
+    const { accountId, environment, orgId, connectedAt } = input;
+    const status = newConnectionStatus({ accountId, environment, orgId, connectedAt, phase: 'initial_sync' });
     const state = new ConnectionState(status, { paused: false, initialSyncDone: false });
     state.quota.recordCalls(Date.parse(input.connectedAt), CALLS_PER_GRANT);
     return state;
@@ -193,19 +188,14 @@ export class ConnectionState {
     const status = this.status;
     if (mode === 'initial' && status.initialSync) status.initialSync.records += page.upserted + page.deleted;
     status.objects[object] = { records: page.recordsSynced, lastSyncAt: page.done ? now : (status.objects[object]?.lastSyncAt ?? null) };
-    this.readCalls(mode, page, now);
+    this.recordReadCalls(mode, page, now);
   }
 
-  /** The initial read's plan (its own step before the first page): its calls are the read's. */
-  recordInitialPlan(plan: Pick<PageCounts, 'apiCalls' | 'apiUsage'>, now: string): void {
-    this.readCalls('initial', plan, now);
-  }
-
-  private readCalls(mode: 'initial' | 'incremental', { apiCalls, apiUsage }: Pick<PageCounts, 'apiCalls' | 'apiUsage'>, now: string): void {
-    const status = this.status;
-    status.syncApiCalls = (status.syncApiCalls ?? 0) + apiCalls;
-    if (mode === 'initial' && status.initialSync) status.initialSync.apiCalls += apiCalls;
-    if (apiUsage) status.apiUsage = { ...apiUsage, checkedAt: now };
+  /** A read step's calls (a page's, or the initial read's plan before its first page). */
+  recordReadCalls(mode: 'initial' | 'incremental', { apiCalls, apiUsage }: Pick<PageCounts, 'apiCalls' | 'apiUsage'>, now: string): void {
+    this.status.syncApiCalls = (this.status.syncApiCalls ?? 0) + apiCalls;
+    if (mode === 'initial' && this.status.initialSync) this.status.initialSync.apiCalls += apiCalls;
+    if (apiUsage) this.status.apiUsage = { ...apiUsage, checkedAt: now };
     this.callsMade(apiCalls, now);
   }
 

@@ -90,7 +90,7 @@ async function planStep(ctx: LaneContext, pass: PassPacing): Promise<{ stop: 'in
   if (stop) return stop;
   setCurrentDetails('Initial sync: counting records, choosing REST or Bulk per object');
   const plan = await planInitialSync({ connectionId: input.connectionId });
-  state.recordInitialPlan(plan, new Date().toISOString());
+  state.recordReadCalls('initial', plan, new Date().toISOString());
   pass.cost = Math.max(1, plan.apiCalls);
   if (plan.apiCalls > 0) state.quota.skipBudgetOnce = false;
   if (ctx.quotaGates && plan.estimate) planInitialRead(state, plan.estimate);
