@@ -5,7 +5,7 @@ import type { ActivityDependencies } from '../dependencies.js';
 import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
-import { chunkPageInTurns, nextChunkText } from './read-bulk-chunk.js';
+import { nextChunk } from './read-bulk-chunk.js';
 import { readRestContinuation } from './read-rest-page.js';
 import type { SyncPageResult } from './sync-page.js';
 
@@ -88,8 +88,9 @@ function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: stri
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
     const apiUsage = () => conn.limitInfo?.apiUsage;
     if (cursor.method === 'bulk' && cursor.bulk_job_id) {
-      // Parsed in pieces as soon as it arrives, between the statements writing the page before.
-      const page = await chunkPageInTurns(await nextChunkText(conn, cursor.bulk_job_id, locator, countCall));
+      // Parsed piece by piece as it downloads, between the statements writing the page before.
+      const page = await nextChunk(conn, cursor.bulk_job_id, locator, countCall);
+      await page.arriving;
       return { page, apiUsage: apiUsage() };
     }
     const page = await readRestContinuation(conn, locator, countCall);

@@ -8,7 +8,7 @@ import type { SalesforceRecord } from '../../db/mirror.js';
 import { BULK_FIRST_POLL_AGE_MS, BULK_JOBS_BEFORE_REST, BULK_PAGE_SIZE, nextBulkPollAgeMs, predictBulkProcessingMs } from '../../domain/sync/plan.js';
 import { bulkInitialQuery } from '../../domain/sync/soql.js';
 import { readFieldNames } from '../../db/field-mappings.js';
-import { createQueryJob, fetchResultsText, isQueryJobGone, listQueryJobs, parseResultsInTurns, queryJobStatus, type BulkResultsText } from '../../salesforce/bulk-query.js';
+import { createQueryJob, fetchResults, isQueryJobGone, listQueryJobs, queryJobStatus, type BulkResultsChunk } from '../../salesforce/bulk-query.js';
 import { SALESFORCE_API_VERSION } from '../../salesforce/client.js';
 import { salesforceErrorCode } from '../../salesforce/error-code.js';
 import type { CountCall, FetchedPage } from './fetched-page.js';
@@ -85,44 +85,29 @@ export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: Cur
   return created;
 }
 
-/** The results chunk at `locator` (null: the first) of a completed job. */
-async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
-  return chunkPage(await nextChunkText(conn, jobId, locator, countCall));
+/**
+ * The results chunk at `locator` (null: the first) of a completed job, as a page whose rows arrive while
+ * it downloads and is parsed (`arriving`): the apply writes its first slices meanwhile.
+ */
+export async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
+  const chunk = await fetchChunk(conn, jobId, locator, countCall);
+  return { records: chunk.rows as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator, arriving: chunk.arriving };
 }
 
-/** The chunk's CSV as Salesforce sent it (parsed by whoever takes it). */
-export async function nextChunkText(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<BulkResultsText> {
+async function fetchChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<BulkResultsChunk> {
   // The chunk size the read plan's API-call cost assumes.
   const request = { locator, maxRecords: BULK_PAGE_SIZE };
   countCall();
   try {
-    return await fetchResultsText(conn, jobId, request);
+    return await fetchResults(conn, jobId, request);
   } catch (error) {
     if (salesforceErrorCode(error) !== 'INVALID_SESSION_ID') throw error;
     // The results request bypasses jsforce: a jsforce call refreshes the session, then retry once.
     countCall();
     await conn.request(`/services/data/v${SALESFORCE_API_VERSION}/jobs/query/${jobId}`);
     countCall();
-    return fetchResultsText(conn, jobId, request);
+    return fetchResults(conn, jobId, request);
   }
-}
-
-/**
- * The chunk as a page whose rows arrive while it is parsed in turns (`arriving`): the apply writes its
- * first slices meanwhile, so Postgres does not wait for the whole chunk's parse.
- */
-function chunkPage(chunk: BulkResultsText): FetchedPage {
-  const records: SalesforceRecord[] = [];
-  const arriving = parseResultsInTurns(chunk.csv, records as Array<Record<string, string>>).then(() => undefined);
-  arriving.catch(() => undefined); // awaited by whoever applies the page
-  return { records, done: chunk.nextLocator === null, locator: chunk.nextLocator, arriving };
-}
-
-/** The chunk parsed in pieces between other work, every row in (a chunk fetched ahead, parsed while the page before is written). */
-export async function chunkPageInTurns(chunk: BulkResultsText): Promise<FetchedPage> {
-  const page = chunkPage(chunk);
-  await page.arriving;
-  return page;
 }
 
 /** How far back (Salesforce's clock against ours) a job asked for by a stopped worker may have been created. */

@@ -17,6 +17,8 @@ const DELIMITERS = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^
 type Delimiter = keyof typeof DELIMITERS;
 /** Without maxRecords Salesforce picks a page size by bytes; a fixed row count is close enough. */
 const DEFAULT_PAGE = 50_000;
+/** Result rows written to the response at a time. */
+const ROWS_PER_WRITE = 1_000;
 
 interface QueryJob {
   id: string;
@@ -216,14 +218,25 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
     const sep = DELIMITERS[job.columnDelimiter];
     const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
     const source = dataSource(caller.org);
-    const lines: string[] = [job.compiled.columns.map(csvCell).join(sep)];
-    for (let i = offset; i < end; i++) {
-      lines.push(job.compiled.toCsvValues(job.rows[i]!, source).map(csvCell).join(sep));
-    }
     c.header('Sforce-Locator', end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null');
     c.header('Sforce-NumberOfRecords', String(end - offset));
     c.header('Content-Type', 'text/csv');
-    return c.body(lines.join(eol) + eol, 200);
+    // Sent as it is written (chunked), as Salesforce streams a results file: the client reads the first
+    // rows while the rest are still coming.
+    let next = offset;
+    let header: string | null = job.compiled.columns.map(csvCell).join(sep) + eol;
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const until = Math.min(end, next + ROWS_PER_WRITE);
+        const lines: string[] = [];
+        for (; next < until; next++) lines.push(job.compiled.toCsvValues(job.rows[next]!, source).map(csvCell).join(sep));
+        controller.enqueue(encoder.encode((header ?? '') + (lines.length > 0 ? lines.join(eol) + eol : '')));
+        header = null;
+        if (next >= end) controller.close();
+      },
+    });
+    return c.body(body, 200);
   });
 
   return app;

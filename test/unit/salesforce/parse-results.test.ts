@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseResults, parseResultsInTurns } from '../../../salesforce/bulk-query.js';
+import { parseResults, parseResultsStream } from '../../../salesforce/bulk-query.js';
 
-// The initial read parses a Bulk chunk in pieces (between the writes of the page before): it must give
-// exactly the rows the one-go parse gives, and both exactly what Salesforce wrote, whatever falls on a
-// piece's edge.
+// The initial read parses a Bulk chunk while it downloads, piece by piece as the bytes arrive: it must
+// give exactly the rows the one-go parse gives, and both exactly what Salesforce wrote, whatever falls on
+// a piece's edge (inside a value, a quote pair, a CRLF or a character's UTF-8 bytes).
 const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
 
 function chunk(rows: number): string {
@@ -17,7 +17,47 @@ function chunk(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('parseResultsInTurns', () => {
+/** The CSV's UTF-8 bytes as a body arriving in pieces of `size` bytes (edges fall anywhere). */
+async function* arriving(csv: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(csv, 'utf8');
+  for (let start = 0; start < bytes.length; start += size) {
+    await new Promise((resolve) => setImmediate(resolve));
+    yield bytes.subarray(start, start + size);
+  }
+}
+const parseResultsInTurns = (csv: string, size = 65_536) => parseResultsStream(arriving(csv, size));
+
+describe('parseResultsStream', () => {
+  it('rows arrive while the body downloads: the first are there before the last piece is', async () => {
+    const csv = chunk(3_000);
+    const rows: Array<Record<string, string>> = [];
+    let seenMidway = 0;
+    async function* body() {
+      const bytes = Buffer.from(csv, 'utf8');
+      const half = Math.floor(bytes.length / 2);
+      yield bytes.subarray(0, half);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seenMidway = rows.length;
+      yield bytes.subarray(half);
+    }
+    await parseResultsStream(body(), rows);
+    expect(seenMidway).toBeGreaterThan(1_000);
+    expect(rows).toEqual(parseResults(csv));
+  });
+
+  it('pieces of a few bytes (edges inside quotes, CRLF pairs and multi-byte characters) give the same rows', async () => {
+    const csv = chunk(400).replace(/\n(?=")/g, '\r\n');
+    for (const size of [1, 3, 7, 64]) expect(await parseResultsInTurns(csv, size)).toEqual(parseResults(csv));
+  });
+
+  it('a body cut short by the network fails the chunk', async () => {
+    async function* cut() {
+      yield Buffer.from('"Id","Name"\n"a01","x"\n');
+      throw new Error('socket hang up');
+    }
+    await expect(parseResultsStream(cut())).rejects.toThrow(/socket hang up/);
+  });
+
   it('gives the same rows as parseResults for a chunk spanning many pieces', async () => {
     const csv = chunk(12_000); // ~ 0.5 MB: several 64 KiB pieces, edges inside values and characters
     expect(Buffer.byteLength(csv)).toBeGreaterThan(4 * 64 * 1024);
