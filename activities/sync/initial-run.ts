@@ -6,6 +6,7 @@ import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
 import { nextChunk } from './read-bulk-chunk.js';
+import { nextFetchGate } from './next-fetch-gate.js';
 import { readRestContinuation } from './read-rest-page.js';
 import type { SyncPageResult } from './sync-page.js';
 
@@ -31,8 +32,8 @@ export interface RunStart {
 /** The run's counts, summed over its pages (as one page reports them), with the last usage reading. */
 export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | 'deleted' | 'issues' | 'recordsSynced' | 'apiCalls'> & { apiUsage: ApiUsage };
 
-/** A page fetched ahead, or why it could not be. */
-type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
+/** A page fetched ahead (and how long that took), or why it could not be. */
+type Ahead = { page: FetchedPage; apiUsage: ApiUsage; ms: number } | { failed: unknown };
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
@@ -54,13 +55,16 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   start.page = NO_PAGE;
   let pageRead = read;
   let pageStartedAt = startedAt;
+  let lastFetchMs: number | undefined;
   for (let pages = 1; ; pages++) {
     const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < deps.sync.initialRunMs;
     const nextStartedAt = new Date();
     // Fetched (and a Bulk chunk parsed, in pieces) while the current page is written: the worker's CPU
     // overlaps Postgres'. It holds two chunks of parsed rows at most (the page in hand and the next).
-    const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
-    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
+    const gate = nextFetchGate(page, lastFetchMs);
+    const ahead = more ? gate.open.then(() => fetchAhead(deps, cursor, page.locator!, countCall)) : undefined;
+    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt, gate.written);
+    gate.release();
     totals.fetched += page.records.length;
     totals.upserted += applied.upserted;
     totals.deleted += applied.deleted;
@@ -76,6 +80,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
       return totals;
     }
     page = next.page;
+    lastFetchMs = next.ms;
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
     cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
     pageRead = { ...read, continuing: true };
@@ -85,15 +90,15 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
 
 /** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
 function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
+  const started = Date.now();
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
-    const apiUsage = () => conn.limitInfo?.apiUsage;
+    const fetched = (page: FetchedPage) => ({ page, apiUsage: conn.limitInfo?.apiUsage, ms: Date.now() - started });
     if (cursor.method === 'bulk' && cursor.bulk_job_id) {
       // Parsed piece by piece as it downloads, between the statements writing the page before.
       const page = await nextChunk(conn, cursor.bulk_job_id, locator, countCall);
       await page.arriving;
-      return { page, apiUsage: apiUsage() };
+      return fetched(page);
     }
-    const page = await readRestContinuation(conn, locator, countCall);
-    return { page, apiUsage: apiUsage() };
+    return fetched(await readRestContinuation(conn, locator, countCall));
   }).catch((failed: unknown) => ({ failed }));
 }
