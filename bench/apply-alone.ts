@@ -13,7 +13,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import type { Database } from '../db/schema.js';
 import { applyPreparedSlice, beginPageApply, type SalesforceRecord } from '../db/mirror.js';
 import { prepareSlice, preparedSlices } from '../db/mirror-prepare.js';
-import { parseResults } from '../salesforce/bulk-query.js';
+import { parseResults } from '../salesforce/bulk-results-csv.js';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const CHUNK = 50_000;

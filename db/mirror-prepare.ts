@@ -63,10 +63,14 @@ async function rowsAsJsonInTurns(rows: MirrorRow[]): Promise<string> {
   return `[${parts.join(',')}]`;
 }
 
-/** Records to apply: `records`, and while they are still arriving (a chunk being parsed), the promise that settles when all are in. */
+/**
+ * Records to apply: `records`, and while they are still arriving (a chunk being parsed), the promise that
+ * settles when all are in and where to say which rows were taken (the parse keeps only a little ahead).
+ */
 export interface RecordSource {
   records: SalesforceRecord[];
   arriving?: Promise<void>;
+  taken?: (count: number) => void;
 }
 
 /** The first slice's size: small, so Postgres starts writing as soon as a few rows are ready (the pipeline's warm-up). */
@@ -80,6 +84,7 @@ const FIRST_SLICE = 1_000;
 export async function* preparedSlices(object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
   const arrival = arrivalOf(source);
   const prepare = async (start: number, size: number) => {
+    source.taken?.(start + size);
     await arrival.until(start + size);
     const part = source.records.slice(start, start + size);
     return part.length > 0 ? prepareSliceInTurns(object, part) : null;

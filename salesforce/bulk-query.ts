@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
-import Papa from 'papaparse';
 import type jsforce from 'jsforce';
 import { SALESFORCE_API_VERSION } from './client.js';
 import { salesforceHttpTimeoutMs } from './http-timeout.js';
+import { ParseAhead, parseResultsStream, type Row } from './bulk-results-csv.js';
 
 
 const base = `/services/data/v${SALESFORCE_API_VERSION}/jobs/query`;
@@ -107,6 +106,7 @@ export interface ResultsPageRequest {
 /** One chunk of results, every row parsed. */
 export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, request: ResultsPageRequest): Promise<BulkResultsPage> {
   const chunk = await fetchResults(conn, jobId, request);
+  chunk.taken(Number.POSITIVE_INFINITY);
   await chunk.arriving;
   return { records: chunk.rows, nextLocator: chunk.nextLocator };
 }
@@ -115,93 +115,10 @@ export async function fetchResultsPage(conn: jsforce.Connection, jobId: string, 
 export interface BulkResultsChunk {
   rows: Row[];
   nextLocator: string | null;
+  /** The reader took the rows up to `count`: the parse runs at most PARSE_LOOKAHEAD_ROWS ahead of that. */
+  taken(count: number): void;
   /** Settles once every row is in; rejects on malformed CSV or a body cut short (the chunk fails whole). */
   arriving: Promise<void>;
-}
-
-type Row = Record<string, string>;
-
-/**
- * Papa Parse's options for a results chunk: each carries its own header row; empty cells are nulls. The
- * row separator is the header line's (a value may hold line breaks of another kind). Papa Parse
- * parses quoted CSV about twice as fast as csv-parse did (a third of the worker's initial-read CPU).
- */
-function csvOptions(head: string) {
-  const firstBreak = head.indexOf('\n');
-  const newline: '\n' | '\r\n' = firstBreak > 0 && head[firstBreak - 1] === '\r' ? '\r\n' : '\n';
-  return { header: true, skipEmptyLines: true, delimiter: ',', newline, quoteChar: '"' } as const;
-}
-
-/** A malformed chunk fails whole (Papa Parse reports rather than throws). */
-function malformed(errors: Papa.ParseError[]): Error {
-  const first = errors[0]!;
-  return new Error(`Malformed Bulk results CSV (row ${first.row ?? '?'}): ${first.code} ${first.message}`);
-}
-
-/** A whole chunk's CSV, parsed at once. */
-export function parseResults(csv: string): Row[] {
-  const result = Papa.parse<Row>(csv, csvOptions(csv));
-  if (result.errors.length > 0) throw malformed(result.errors);
-  return result.data;
-}
-
-/** The body's text, piece by piece as it arrives (a character split between two pieces is joined). */
-async function* textPieces(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  for await (const bytes of body) {
-    const text = decoder.decode(bytes, { stream: true });
-    if (text) yield text;
-  }
-  const rest = decoder.decode();
-  if (rest) yield rest;
-}
-
-/**
- * Parses a results body while it downloads, each row pushed onto `into` as soon as its piece is in: the
- * apply writes the first slices while Salesforce still sends the rest. Papa Parse reads the pieces as a
- * stream (a row cut between two pieces is completed by the next); each piece is parsed in one go between
- * other work, so no piece holds the event loop long. Same options and rows as `parseResults`.
- */
-export async function parseResultsStream(body: AsyncIterable<Uint8Array>, into: Row[] = []): Promise<Row[]> {
-  const pieces = textPieces(body);
-  // The header line decides the row separator: read until it is whole.
-  let head = '';
-  for (let next = await pieces.next(); ; next = await pieces.next()) {
-    if (next.done) break;
-    head += next.value;
-    if (head.includes('\n')) break;
-  }
-  const source = Readable.from(
-    (async function* () {
-      if (head) yield head;
-      yield* pieces;
-    })(),
-  );
-  return new Promise((resolve, reject) => {
-    let failed = false;
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      source.destroy();
-      reject(error);
-    };
-    Papa.parse<Row>(source as unknown as File, {
-      ...csvOptions(head),
-      step(result, parser) {
-        if (failed) return;
-        if (result.errors.length > 0) {
-          fail(malformed(result.errors)); // first: aborting calls `complete` at once
-          parser.abort();
-          return;
-        }
-        into.push(result.data);
-      },
-      complete: () => {
-        if (!failed) resolve(into);
-      },
-      error: (error: Error) => fail(error),
-    });
-  });
 }
 
 /** One chunk of results, its rows parsed while it downloads. Uses the connection's current access token (refreshed by the calls before it). */
@@ -227,7 +144,8 @@ export async function fetchResults(conn: jsforce.Connection, jobId: string, { lo
   }
   const next = response.headers.get('sforce-locator');
   const rows: Row[] = [];
-  const arriving = parseResultsStream(response.body, rows).then(() => undefined);
+  const ahead = new ParseAhead(rows);
+  const arriving = parseResultsStream(response.body, rows, () => ahead.hold()).then(() => undefined);
   arriving.catch(() => undefined); // awaited by whoever takes the chunk
-  return { rows, nextLocator: next && next !== 'null' ? next : null, arriving };
+  return { rows, nextLocator: next && next !== 'null' ? next : null, arriving, taken: (count) => ahead.taken(count) };
 }

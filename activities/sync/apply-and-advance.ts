@@ -30,27 +30,15 @@ export interface AppliedCounts {
  * Applies the page and advances the cursor in one transaction: a crash before the commit re-reads
  * the same page, after it the next one. Nothing is applied twice or skipped.
  */
-export async function applyAndAdvance(
-  db: Db,
-  target: PageTarget,
-  cursor: CursorRow,
-  read: NextRead,
-  page: FetchedPage,
-  startedAt: Date,
-  /** Told how many of the page's rows are written so far, after each slice. */
-  written?: (rows: number) => void,
-): Promise<AppliedCounts> {
+export async function applyAndAdvance(db: Db, target: PageTarget, cursor: CursorRow, read: NextRead, page: FetchedPage, startedAt: Date): Promise<AppliedCounts> {
   const { object, ...owner } = target;
   const { connectionId } = owner;
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
     const lookups = await beginPageApply(trx, connectionId, object);
-    let rowsWritten = 0;
     for await (const prepared of preparedSlices(object, page, APPLY_SLICE)) {
       const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
-      rowsWritten += prepared.records.length;
-      written?.(rowsWritten);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;
       result.mirroredDelta += slice.mirroredDelta;

@@ -10,6 +10,8 @@ export interface FetchedPage {
    * written meanwhile): settles once every row is in, rejects if the CSV is malformed.
    */
   arriving?: Promise<void>;
+  /** Set with `arriving`: the reader took the rows up to `count` (the parse keeps only a little ahead of that). */
+  taken?: (count: number) => void;
 }
 
 /** Called once per Salesforce API request, so the page reports what it cost. */

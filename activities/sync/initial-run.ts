@@ -6,7 +6,6 @@ import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
 import { nextChunk } from './read-bulk-chunk.js';
-import { nextFetchGate } from './next-fetch-gate.js';
 import { readRestContinuation } from './read-rest-page.js';
 import type { SyncPageResult } from './sync-page.js';
 
@@ -32,8 +31,8 @@ export interface RunStart {
 /** The run's counts, summed over its pages (as one page reports them), with the last usage reading. */
 export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | 'deleted' | 'issues' | 'recordsSynced' | 'apiCalls'> & { apiUsage: ApiUsage };
 
-/** A page fetched ahead (and how long that took), or why it could not be. */
-type Ahead = { page: FetchedPage; apiUsage: ApiUsage; ms: number } | { failed: unknown };
+/** A page fetched ahead, or why it could not be. */
+type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
@@ -41,7 +40,8 @@ type Ahead = { page: FetchedPage; apiUsage: ApiUsage; ms: number } | { failed: u
  * While a page is applied the next one is already being fetched by its locator, so Salesforce's answer
  * time (and the emulator's or the network's transfer) overlaps Postgres' work. A fetch that fails ends
  * the run after the page before it: the next activity reads that page again the usual way (and meets
- * the error there).
+ * the error there). A Bulk chunk whose download breaks off later fails its own page (rolled back) the
+ * same way.
  */
 export async function applyInitialRun(deps: ActivityDependencies, target: PageTarget, start: RunStart, read: NextRead, startedAt: Date, stop: AbortSignal): Promise<RunTotals> {
   const began = Date.now();
@@ -55,16 +55,14 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   start.page = NO_PAGE;
   let pageRead = read;
   let pageStartedAt = startedAt;
-  let lastFetchMs: number | undefined;
   for (let pages = 1; ; pages++) {
     const more = !page.done && page.locator !== null && pages < RUN_MAX_PAGES && Date.now() - began < deps.sync.initialRunMs;
     const nextStartedAt = new Date();
-    // Fetched (and a Bulk chunk parsed, in pieces) while the current page is written: the worker's CPU
-    // overlaps Postgres'. It holds two chunks of parsed rows at most (the page in hand and the next).
-    const gate = nextFetchGate(page, lastFetchMs);
-    const ahead = more ? gate.open.then(() => fetchAhead(deps, cursor, page.locator!, countCall)) : undefined;
-    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt, gate.written);
-    gate.release();
+    // Fetched while the current page is written: Salesforce's answer time overlaps Postgres' work. A Bulk
+    // chunk's first rows are parsed meanwhile, the rest as its own slices need them (the parse keeps
+    // PARSE_LOOKAHEAD_ROWS ahead of the reader), so the worker holds the page in hand and a little more.
+    const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
+    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
     totals.fetched += page.records.length;
     totals.upserted += applied.upserted;
     totals.deleted += applied.deleted;
@@ -80,7 +78,6 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
       return totals;
     }
     page = next.page;
-    lastFetchMs = next.ms;
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
     cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
     pageRead = { ...read, continuing: true };
@@ -90,14 +87,11 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
 
 /** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */
 function fetchAhead(deps: ActivityDependencies, cursor: CursorRow, locator: string, countCall: () => void): Promise<Ahead> {
-  const started = Date.now();
   return withSalesforce(deps.tokens, cursor.connection_id, async (conn) => {
-    const fetched = (page: FetchedPage) => ({ page, apiUsage: conn.limitInfo?.apiUsage, ms: Date.now() - started });
+    const fetched = (page: FetchedPage) => ({ page, apiUsage: conn.limitInfo?.apiUsage });
     if (cursor.method === 'bulk' && cursor.bulk_job_id) {
-      // Parsed piece by piece as it downloads, between the statements writing the page before.
-      const page = await nextChunk(conn, cursor.bulk_job_id, locator, countCall);
-      await page.arriving;
-      return fetched(page);
+      // Its first rows are parsed while the page before is written; the rest as its own slices need them.
+      return fetched(await nextChunk(conn, cursor.bulk_job_id, locator, countCall));
     }
     return fetched(await readRestContinuation(conn, locator, countCall));
   }).catch((failed: unknown) => ({ failed }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResults, parseResultsStream } from '../../../salesforce/bulk-query.js';
+import { PARSE_LOOKAHEAD_ROWS, ParseAhead, parseResults, parseResultsStream } from '../../../salesforce/bulk-results-csv.js';
 
 // The initial read parses a Bulk chunk while it downloads, piece by piece as the bytes arrive: it must
 // give exactly the rows the one-go parse gives, and both exactly what Salesforce wrote, whatever falls on
@@ -48,6 +48,29 @@ describe('parseResultsStream', () => {
   it('pieces of a few bytes (edges inside quotes, CRLF pairs and multi-byte characters) give the same rows', async () => {
     const csv = chunk(400).replace(/\n(?=")/g, '\r\n');
     for (const size of [1, 3, 7, 64]) expect(await parseResultsInTurns(csv, size)).toEqual(parseResults(csv));
+  });
+
+  it('keeps only PARSE_LOOKAHEAD_ROWS ahead of what the reader took: the download waits, and goes on as rows are taken', async () => {
+    const csv = chunk(3 * PARSE_LOOKAHEAD_ROWS);
+    const rows: Array<Record<string, string>> = [];
+    const ahead = new ParseAhead(rows);
+    let done = false;
+    const parsing = parseResultsStream(arriving(csv, 16_384), rows, () => ahead.hold()).then(() => (done = true));
+    const settled = async () => {
+      for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await settled();
+    // Stopped within one piece past the lookahead (16 KiB: under 600 of these rows of 30+ bytes).
+    expect(rows.length).toBeGreaterThanOrEqual(PARSE_LOOKAHEAD_ROWS);
+    expect(rows.length).toBeLessThan(PARSE_LOOKAHEAD_ROWS + 600);
+    expect(done).toBe(false);
+    ahead.taken(PARSE_LOOKAHEAD_ROWS);
+    await settled();
+    expect(rows.length).toBeGreaterThanOrEqual(2 * PARSE_LOOKAHEAD_ROWS);
+    expect(rows.length).toBeLessThan(2 * PARSE_LOOKAHEAD_ROWS + 600);
+    ahead.taken(Number.POSITIVE_INFINITY);
+    await parsing;
+    expect(rows).toEqual(parseResults(csv));
   });
 
   it('a body cut short by the network fails the chunk', async () => {
