@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { countDeleted, upsertRows, type ApplyContext, type ApplyResult, type UpsertSpec } from './mirror-rows.js';
-import type { MirrorRow, PreparedSlice } from './mirror-prepare.js';
+import { jsonAfterChanges, type MirrorRow, type PreparedSlice } from './mirror-prepare.js';
 import { decideEmailOwner } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
 import type { mapContact } from '../domain/sync/mapping.js';
@@ -52,9 +52,12 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   await freeEmailsAndAdopt(trx, context, rows, rowBySfId, demote, adopt);
 
   if (rows.length === 0) return { upserted: 0, deleted: deletedIds.length, mirroredDelta: adopt.length - removed, issues };
-  // The JSON made with the slice is still right when no row changed since (the common case).
+  // The JSON made with the slice is still right when no row changed since (the common case); else only
+  // its pieces with a changed or skipped row are made again.
   const unchanged = rows.length === sliceRows.length && rows.every((row, index) => row === sliceRows[index]);
-  const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, unchanged ? prepared.json : null);
+  const settled = new Map(incoming.map((row, index) => [row, rows[index]!]));
+  const json = unchanged ? prepared.json : jsonAfterChanges(prepared, sliceRows.map((row) => settled.get(row) ?? null));
+  const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, json);
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }

@@ -21,6 +21,8 @@ export interface PreparedSlice {
   rows: MirrorRow[];
   /** `rows` as the upsert's JSON, made ahead: used when the rows reach the upsert unchanged. */
   json: string | null;
+  /** The same JSON in pieces of JSON_PIECE rows (no brackets): a piece holding no changed row is used as is. */
+  jsonParts: string[];
   /** Mapping issues and the slice's own duplicate emails. */
   issues: SyncIssue[];
 }
@@ -44,23 +46,48 @@ async function prepareSliceInTurns(object: SyncedObject, records: SalesforceReco
   }
   await nextTurn();
   const slice = settleSlice(draft);
-  return { ...slice, json: slice.rows.length > 0 ? await rowsAsJsonInTurns(slice.rows) : null };
+  const jsonParts: string[] = [];
+  for (let start = 0; start < slice.rows.length; start += JSON_PIECE) {
+    if (start > 0) await nextTurn();
+    jsonParts.push(jsonPiece(slice.rows, start));
+  }
+  return { ...slice, json: joinJson(jsonParts), jsonParts };
 }
 
-/** Rows turned into the upsert's JSON per turn of the event loop (~1 ms). */
+/**
+ * Rows turned into the upsert's JSON per turn of the event loop (~1 ms): a whole slice's JSON in one go
+ * held the event loop ~10 ms, and with it the answer of the statement before (Postgres waited).
+ */
 const JSON_PIECE = 500;
 
+/** Rows `from`…`from + JSON_PIECE` as JSON array elements (no brackets). */
+function jsonPiece(rows: readonly MirrorRow[], from: number): string {
+  return rowsAsJson(rows.slice(from, from + JSON_PIECE)).slice(1, -1);
+}
+
+function joinJson(parts: string[]): string | null {
+  return parts.length > 0 ? `[${parts.join(',')}]` : null;
+}
+
 /**
- * rowsAsJson in pieces between turns: a whole slice's JSON in one go held the event loop ~10 ms, and
- * with it the answer of the statement before (Postgres waited).
+ * The slice's JSON after the apply changed or dropped some of its rows (`now[i]`: row i as it is now,
+ * null if dropped): only the pieces holding a change are made again (dirty data changes a few rows of a
+ * slice; its whole JSON again held the worker ~10 ms while Postgres waited).
  */
-async function rowsAsJsonInTurns(rows: MirrorRow[]): Promise<string> {
+export function jsonAfterChanges(slice: Pick<PreparedSlice, 'rows' | 'jsonParts'>, now: ReadonlyArray<MirrorRow | null>): string | null {
   const parts: string[] = [];
-  for (let start = 0; start < rows.length; start += JSON_PIECE) {
-    if (start > 0) await nextTurn();
-    parts.push(rowsAsJson(rows.slice(start, start + JSON_PIECE)).slice(1, -1));
+  for (let from = 0, piece = 0; from < now.length; from += JSON_PIECE, piece++) {
+    const to = Math.min(now.length, from + JSON_PIECE);
+    let same = true;
+    for (let i = from; i < to && same; i++) same = now[i] === slice.rows[i];
+    if (same) {
+      parts.push(slice.jsonParts[piece]!);
+      continue;
+    }
+    const kept = now.slice(from, to).filter((row): row is MirrorRow => row !== null);
+    if (kept.length > 0) parts.push(rowsAsJson(kept).slice(1, -1));
   }
-  return `[${parts.join(',')}]`;
+  return joinJson(parts);
 }
 
 /**
@@ -124,7 +151,7 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-type Draft = Omit<PreparedSlice, 'json'>;
+type Draft = Omit<PreparedSlice, 'json' | 'jsonParts'>;
 
 function startSlice(object: SyncedObject, records: SalesforceRecord[]): Draft {
   const live: SalesforceRecord[] = [];
@@ -157,5 +184,7 @@ function settleSlice(draft: Draft): Draft {
 
 function finishSlice(draft: Draft): PreparedSlice {
   const slice = settleSlice(draft);
-  return { ...slice, json: slice.rows.length > 0 ? rowsAsJson(slice.rows) : null };
+  const jsonParts: string[] = [];
+  for (let start = 0; start < slice.rows.length; start += JSON_PIECE) jsonParts.push(jsonPiece(slice.rows, start));
+  return { ...slice, json: joinJson(jsonParts), jsonParts };
 }
