@@ -24,6 +24,12 @@ export interface PageLookups {
   bornInFlight: QueuedBornRecord[];
   /** Whether any sync error was recorded for the object when the page began: if none, its slices have none to clear. */
   errorsRecorded: boolean;
+  /**
+   * Account pages: whether any contact of the connection names an Account (else an Account's name has no
+   * contact to reach: the initial read writes Accounts first). Only the sync's Contact pages, read one page
+   * at a time with this one, write that column for the connection.
+   */
+  contactsNameAccounts: boolean;
 }
 
 /**
@@ -33,7 +39,13 @@ export interface PageLookups {
 export async function beginPageApply(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<PageLookups> {
   await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
   const customFields = object === 'Account' ? [] : await mappedFields(trx, connectionId, object, readsFromSalesforce);
-  return { customFields, bornInFlight: await bornCreatesInFlight(trx, connectionId, object), errorsRecorded: await syncErrorsRecorded(trx, connectionId, object) };
+  const contactsNameAccounts = object === 'Account' && (await contactsWithAccounts(trx, connectionId));
+  return { customFields, bornInFlight: await bornCreatesInFlight(trx, connectionId, object), errorsRecorded: await syncErrorsRecorded(trx, connectionId, object), contactsNameAccounts };
+}
+
+async function contactsWithAccounts(trx: Transaction<Database>, connectionId: string): Promise<boolean> {
+  const row = await trx.selectFrom('contacts').select(sql<number>`1`.as('one')).where('salesforce_connection_id', '=', connectionId).where('salesforce_account_id', 'is not', null).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
@@ -63,7 +75,7 @@ export async function applyPreparedSlice(trx: Transaction<Database>, context: Ap
   // Records FastFollow created whose create answer is not stored yet become their born rows, not new ones.
   const echoes = await linkEchoedBornRecords(trx, context.connectionId, object, live, bornInFlight);
   let result: ApplyResult;
-  if (object === 'Account') result = await applyAccounts(trx, context, slice);
+  if (object === 'Account') result = await applyAccounts(trx, context, slice, lookups.contactsNameAccounts);
   else if (object === 'Contact') result = await applyContacts(trx, context, slice);
   else result = await applyOpportunities(trx, context, slice);
   if (object !== 'Account' && live.length > 0 && customFields.length > 0) {
@@ -93,12 +105,12 @@ const DEAL_UPSERT: UpsertSpec = {
   overwriteUnstamped: true,
 };
 
-async function applyAccounts(trx: Transaction<Database>, context: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice): Promise<ApplyResult> {
+async function applyAccounts(trx: Transaction<Database>, context: ApplyContext, { rows, json, issues, deletedIds }: PreparedSlice, contactsNameAccounts: boolean): Promise<ApplyResult> {
   const { connectionId } = context;
   let inserted = 0;
   let removed = 0;
-  if (rows.length > 0) {
-    inserted = await upsertRows(trx, ACCOUNT_UPSERT, context, rows, json);
+  if (rows.length > 0) inserted = await upsertRows(trx, ACCOUNT_UPSERT, context, rows, json);
+  if (rows.length > 0 && contactsNameAccounts) {
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
       update contacts c set company_name = a.name, updated_at = now()
@@ -112,12 +124,14 @@ async function applyAccounts(trx: Transaction<Database>, context: ApplyContext, 
     removed = countDeleted(
       await trx.deleteFrom('salesforce_accounts').where('salesforce_connection_id', '=', connectionId).where(sql<boolean>`salesforce_account_id = any(${deletedIds}::text[])`).execute(),
     );
-    await trx
-      .updateTable('contacts')
-      .set({ company_name: null, updated_at: new Date() })
-      .where('salesforce_connection_id', '=', connectionId)
-      .where(sql<boolean>`salesforce_account_id = any(${deletedIds}::text[])`)
-      .execute();
+    if (contactsNameAccounts) {
+      await trx
+        .updateTable('contacts')
+        .set({ company_name: null, updated_at: new Date() })
+        .where('salesforce_connection_id', '=', connectionId)
+        .where(sql<boolean>`salesforce_account_id = any(${deletedIds}::text[])`)
+        .execute();
+    }
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }

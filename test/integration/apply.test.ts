@@ -106,6 +106,27 @@ describe('applyPage', () => {
     ]);
   });
 
+  it('a deleted Account takes its name off its contacts; Account pages of a connection whose contacts name no Account change no contact', async () => {
+    await apply('Account', [{ Id: '001000000000009AAA', Name: 'Gone Corp', SystemModstamp: '2024-05-01T12:00:00.000+0000', IsDeleted: false } as SalesforceRecord]);
+    await apply('Contact', [contact('003000000000009AAA', '2024-05-01T12:00:00.000+0000', { AccountId: '001000000000009AAA', Account: { Name: 'Gone Corp' } })]);
+    await apply('Account', [{ Id: '001000000000009AAA', IsDeleted: true } as SalesforceRecord]);
+    expect((await contactRow('003000000000009AAA'))?.company_name).toBeNull();
+
+    // Another connection of the account, with contacts that name no Account: its Account pages leave every contact as it was.
+    const other = await database.db
+      .insertInto('salesforce_connections')
+      .values({ account_id: ACCOUNT, environment: 'sandbox', status: 'active', org_id: '00D000000000002AAA', user_id: '005000000000001AAA', login_url: 'https://test.example', instance_url: 'https://org.example' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const applyOther = (object: 'Account' | 'Contact', records: SalesforceRecord[]) =>
+      database.db.transaction().execute((trx) => applyPage(trx, { accountId: ACCOUNT, connectionId: other.id, environment: 'sandbox' }, object, records));
+    await applyOther('Contact', [contact('003000000000010AAA', '2024-05-01T12:00:00.000+0000')]);
+    const before = await database.db.selectFrom('contacts').select(['id', 'company_name', 'updated_at']).where('account_id', '=', ACCOUNT).orderBy('id').execute();
+    await applyOther('Account', [{ Id: '001000000000001AAA', Name: 'Acme Sandbox', SystemModstamp: '2024-06-01T12:00:00.000+0000', IsDeleted: false } as SalesforceRecord]);
+    await applyOther('Account', [{ Id: '001000000000001AAA', IsDeleted: true } as SalesforceRecord]);
+    expect(await database.db.selectFrom('contacts').select(['id', 'company_name', 'updated_at']).where('account_id', '=', ACCOUNT).orderBy('id').execute()).toEqual(before);
+  });
+
   it("a record's sync error is recorded, kept while it stays, and cleared once a later page brings it fixed (first page of an object with no errors recorded too)", async () => {
     const errors = () => database.db.selectFrom('salesforce_sync_errors').select(['salesforce_id', 'code']).where('connection_id', '=', connectionId).where('object', '=', 'Opportunity').execute();
     const deal = (amount: unknown, modstamp: string) => ({ Id: '006000000000077AAA', Name: 'Deal', Amount: amount, StageName: 'Prospecting', CloseDate: null, AccountId: null, SystemModstamp: modstamp, IsDeleted: false }) as SalesforceRecord;
