@@ -25,13 +25,13 @@ export async function startApiServer(config: Config, logger: Logger, options: Ap
   const { hostname = config.API_HOST, ...appOptions } = options;
   const db = createDb(config.DATABASE_URL);
   // Lazy: the API starts (and /api/health reports "down") even while Temporal is unreachable.
-  const { client, connection: temporal } = connectTemporal(config);
+  const { client, connection: temporal, healthConnection } = connectTemporal(config);
   const app = createApp({
     config,
     db,
     vault: TokenVault.fromConfig(config),
     temporal: client,
-    probes: { database: databaseProbe(db), temporal: temporalProbe(temporal) },
+    probes: { database: databaseProbe(db), temporal: temporalProbe(healthConnection) },
     logger,
   }, appOptions);
   const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname });
@@ -43,7 +43,7 @@ export async function startApiServer(config: Config, logger: Logger, options: Ap
       );
     });
   } catch (error) {
-    await temporal.close();
+    await Promise.all([temporal.close(), healthConnection.close()]);
     await db.destroy();
     throw error;
   }
@@ -52,7 +52,7 @@ export async function startApiServer(config: Config, logger: Logger, options: Ap
     hostname,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      await temporal.close();
+      await Promise.all([temporal.close(), healthConnection.close()]);
       await db.destroy();
     },
   };

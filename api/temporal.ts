@@ -26,12 +26,16 @@ export type TemporalClient = Client;
 export type TemporalConnection = Connection;
 
 /**
- * A lazy connection: the API starts (and /api/health reports "down") even while Temporal is unreachable.
+ * Lazy connections: the API starts (and /api/health reports "down") even while Temporal is unreachable.
  * TLS, mTLS and the API key come from the same settings as the worker's (platform/temporal-connection.ts).
+ * The health probe has a connection of its own that never retries: a probe asks once within its deadline,
+ * and the default retries' timers, still pending when the API stopped, fired on a closed channel.
  */
-export function connectTemporal(config: TemporalConnectionSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>): { client: Client; connection: Connection } {
-  const connection = Connection.lazy(temporalConnectionOptions(config));
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection };
+export function connectTemporal(config: TemporalConnectionSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>): { client: Client; connection: Connection; healthConnection: Connection } {
+  const options = temporalConnectionOptions(config);
+  const connection = Connection.lazy(options);
+  const healthConnection = Connection.lazy({ ...options, interceptors: [] });
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), connection, healthConnection };
 }
 
 /** For the health route: settles when Temporal's health service answers within `timeoutMs`. */

@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  await temporal.connection.close();
+  await Promise.all([temporal.connection.close(), temporal.healthConnection.close()]);
   await db.destroy();
 });
 
