@@ -117,6 +117,8 @@ export interface BulkResultsChunk {
   nextLocator: string | null;
   /** The reader took the rows up to `count`: the parse runs at most PARSE_LOOKAHEAD_ROWS ahead of that. */
   taken(count: number): void;
+  /** Its rows will not be used: the download stops (`arriving` rejects) instead of waiting for a reader. */
+  cancel(): void;
   /** Settles once every row is in; rejects on malformed CSV or a body cut short (the chunk fails whole). */
   arriving: Promise<void>;
 }
@@ -127,7 +129,9 @@ export async function fetchResults(conn: jsforce.Connection, jobId: string, { lo
   url.searchParams.set('maxRecords', String(maxRecords));
   if (locator) url.searchParams.set('locator', locator);
   // Bounded like every jsforce call: a hanging page must not hold the activity for jsforce's 30 minutes.
-  const signal = AbortSignal.timeout(salesforceHttpTimeoutMs());
+  // Cancelled when its rows will not be used (the download may be waiting on the reader meanwhile).
+  const cancelled = new AbortController();
+  const signal = AbortSignal.any([cancelled.signal, AbortSignal.timeout(salesforceHttpTimeoutMs())]);
   const response = await fetch(url, { headers: { authorization: `Bearer ${conn.accessToken}`, accept: 'text/csv' }, signal });
   if (!response.ok || !response.body) {
     const body = await response.text();
@@ -144,8 +148,8 @@ export async function fetchResults(conn: jsforce.Connection, jobId: string, { lo
   }
   const next = response.headers.get('sforce-locator');
   const rows: Row[] = [];
-  const ahead = new ParseAhead(rows);
+  const ahead = new ParseAhead(rows, signal);
   const arriving = parseResultsStream(response.body, rows, () => ahead.hold()).then(() => undefined);
   arriving.catch(() => undefined); // awaited by whoever takes the chunk
-  return { rows, nextLocator: next && next !== 'null' ? next : null, arriving, taken: (count) => ahead.taken(count) };
+  return { rows, nextLocator: next && next !== 'null' ? next : null, arriving, taken: (count) => ahead.taken(count), cancel: () => cancelled.abort() };
 }

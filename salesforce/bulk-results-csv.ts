@@ -47,6 +47,11 @@ async function* textPieces(body: AsyncIterable<Uint8Array>, hold: () => Promise<
 
 /** Rows parsed ahead of what the reader has taken, at most (about two of the apply's slices). */
 export const PARSE_LOOKAHEAD_ROWS = 10_000;
+/**
+ * …and before the reader has taken any (a chunk fetched ahead while the one before is written): enough for
+ * its first slice, so its parse does not take the worker from the chunk being written.
+ */
+export const PARSE_AHEAD_OF_READER_ROWS = 2_000;
 
 /**
  * How far the parse may run ahead of the reader: while `rows` holds PARSE_LOOKAHEAD_ROWS more than the
@@ -57,12 +62,21 @@ export class ParseAhead {
   private takenRows = 0;
   private waiting: (() => void) | undefined;
 
-  constructor(private readonly rows: readonly unknown[]) {}
+  /**
+   * `stopped`: the download was cancelled or timed out. A parse waiting for its reader goes on then, to
+   * meet the body's error (else it would wait for good, holding the connection).
+   */
+  constructor(
+    private readonly rows: readonly unknown[],
+    private readonly stopped?: AbortSignal,
+  ) {
+    stopped?.addEventListener('abort', () => this.taken(Number.POSITIVE_INFINITY), { once: true });
+  }
 
   /** The reader took rows up to `count`. */
   taken(count: number): void {
     this.takenRows = Math.max(this.takenRows, count);
-    if (this.waiting && this.rows.length < this.takenRows + PARSE_LOOKAHEAD_ROWS) {
+    if (this.waiting && this.mayParse()) {
       this.waiting();
       this.waiting = undefined;
     }
@@ -70,8 +84,12 @@ export class ParseAhead {
 
   /** Resolves once the parse may go on; in any case after a turn of the event loop (one piece per turn). */
   hold(): Promise<void> {
-    if (this.rows.length < this.takenRows + PARSE_LOOKAHEAD_ROWS) return new Promise((resolve) => setImmediate(resolve));
+    if (this.mayParse()) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  private mayParse(): boolean {
+    return this.rows.length < (this.takenRows === 0 ? PARSE_AHEAD_OF_READER_ROWS : this.takenRows + PARSE_LOOKAHEAD_ROWS);
   }
 }
 

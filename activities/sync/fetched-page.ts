@@ -12,6 +12,8 @@ export interface FetchedPage {
   arriving?: Promise<void>;
   /** Set with `arriving`: the reader took the rows up to `count` (the parse keeps only a little ahead of that). */
   taken?: (count: number) => void;
+  /** Set with `arriving`: the page will not be applied, so its download stops instead of waiting for a reader. */
+  cancel?: () => void;
 }
 
 /** Called once per Salesforce API request, so the page reports what it cost. */

@@ -60,9 +60,18 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     const nextStartedAt = new Date();
     // Fetched while the current page is written: Salesforce's answer time overlaps Postgres' work. A Bulk
     // chunk's first rows are parsed meanwhile, the rest as its own slices need them (the parse keeps
-    // PARSE_LOOKAHEAD_ROWS ahead of the reader), so the worker holds the page in hand and a little more.
+    // PARSE_LOOKAHEAD_ROWS ahead of the reader; PARSE_AHEAD_OF_READER_ROWS until its turn), so the worker holds
+    // the page in hand and a little more.
     const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
-    const applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
+    let applied: Awaited<ReturnType<typeof applyAndAdvance>>;
+    try {
+      applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
+    } catch (error) {
+      // Neither page will be applied in this activity: their downloads must not wait for a reader.
+      page.cancel?.();
+      void ahead?.then(dropPage);
+      throw error;
+    }
     totals.fetched += page.records.length;
     totals.upserted += applied.upserted;
     totals.deleted += applied.deleted;
@@ -72,6 +81,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     heartbeat();
     if (!ahead) return totals;
     const next = await ahead;
+    if (stop.aborted) dropPage(next);
     stop.throwIfAborted();
     if ('failed' in next) {
       log.info('Fetching the next page ahead failed; the next activity reads it again', { object: target.object, error: next.failed instanceof Error ? next.failed.message : String(next.failed) });
@@ -83,6 +93,11 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     pageRead = { ...read, continuing: true };
     pageStartedAt = nextStartedAt;
   }
+}
+
+/** A page fetched ahead that will not be applied: its download stops. */
+function dropPage(ahead: Ahead): void {
+  if ('page' in ahead) ahead.page.cancel?.();
 }
 
 /** The page at `locator` of the read `cursor` is in (Bulk results chunk or REST query page); never rejects. */

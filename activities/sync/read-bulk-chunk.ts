@@ -91,7 +91,7 @@ export async function startBulkJob(conn: jsforce.Connection, db: Db, cursor: Cur
  */
 export async function nextChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<FetchedPage> {
   const chunk = await fetchChunk(conn, jobId, locator, countCall);
-  return { records: chunk.rows as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator, arriving: chunk.arriving, taken: chunk.taken };
+  return { records: chunk.rows as SalesforceRecord[], done: chunk.nextLocator === null, locator: chunk.nextLocator, arriving: chunk.arriving, taken: chunk.taken, cancel: chunk.cancel };
 }
 
 async function fetchChunk(conn: jsforce.Connection, jobId: string, locator: string | null, countCall: CountCall): Promise<BulkResultsChunk> {

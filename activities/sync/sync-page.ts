@@ -106,6 +106,7 @@ async function syncOnePage(deps: ActivityDependencies, input: SyncPageInput, sto
   const estimate = fetched.estimate ? { estimate: fetched.estimate } : {};
   if ('waitMs' in fetched.page) return { ...nothingRead(cursor), done: false, apiCalls: fetched.apiCalls, apiUsage, waitMs: fetched.page.waitMs, ...estimate };
   // Disconnected meanwhile: the connection's data is not written to any more.
+  if (stop.aborted) fetched.page.cancel?.();
   stop.throwIfAborted();
   heartbeat();
   const target = { accountId, connectionId, environment, object };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PARSE_LOOKAHEAD_ROWS, ParseAhead, parseResults, parseResultsStream } from '../../../salesforce/bulk-results-csv.js';
+import { PARSE_AHEAD_OF_READER_ROWS, PARSE_LOOKAHEAD_ROWS, ParseAhead, parseResults, parseResultsStream } from '../../../salesforce/bulk-results-csv.js';
 
 // The initial read parses a Bulk chunk while it downloads, piece by piece as the bytes arrive: it must
 // give exactly the rows the one-go parse gives, and both exactly what Salesforce wrote, whatever falls on
@@ -50,7 +50,7 @@ describe('parseResultsStream', () => {
     for (const size of [1, 3, 7, 64]) expect(await parseResultsInTurns(csv, size)).toEqual(parseResults(csv));
   });
 
-  it('keeps only PARSE_LOOKAHEAD_ROWS ahead of what the reader took: the download waits, and goes on as rows are taken', async () => {
+  it('keeps only PARSE_LOOKAHEAD_ROWS ahead of what the reader took (a first slice before it took any): the download waits, and goes on as rows are taken', async () => {
     const csv = chunk(3 * PARSE_LOOKAHEAD_ROWS);
     const rows: Array<Record<string, string>> = [];
     const ahead = new ParseAhead(rows);
@@ -60,9 +60,14 @@ describe('parseResultsStream', () => {
       for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
     };
     await settled();
-    // Stopped within one piece past the lookahead (16 KiB: under 600 of these rows of 30+ bytes).
-    expect(rows.length).toBeGreaterThanOrEqual(PARSE_LOOKAHEAD_ROWS);
-    expect(rows.length).toBeLessThan(PARSE_LOOKAHEAD_ROWS + 600);
+    // Nothing taken yet (a chunk fetched ahead): only its first rows, within one piece (16 KiB: under 600
+    // of these rows of 30+ bytes).
+    expect(rows.length).toBeGreaterThanOrEqual(PARSE_AHEAD_OF_READER_ROWS);
+    expect(rows.length).toBeLessThan(PARSE_AHEAD_OF_READER_ROWS + 600);
+    ahead.taken(1_000);
+    await settled();
+    expect(rows.length).toBeGreaterThanOrEqual(1_000 + PARSE_LOOKAHEAD_ROWS);
+    expect(rows.length).toBeLessThan(1_000 + PARSE_LOOKAHEAD_ROWS + 600);
     expect(done).toBe(false);
     ahead.taken(PARSE_LOOKAHEAD_ROWS);
     await settled();
