@@ -149,7 +149,9 @@ export async function fetchResults(conn: jsforce.Connection, jobId: string, { lo
   const next = response.headers.get('sforce-locator');
   const rows: Row[] = [];
   const ahead = new ParseAhead(rows, signal);
-  const arriving = parseResultsStream(response.body, rows, () => ahead.hold()).then(() => undefined);
+  const arriving = parseResultsStream(response.body, rows, () => ahead.hold())
+    .then(() => undefined)
+    .finally(() => ahead.done());
   arriving.catch(() => undefined); // awaited by whoever takes the chunk
   return { rows, nextLocator: next && next !== 'null' ? next : null, arriving, taken: (count) => ahead.taken(count), cancel: () => cancelled.abort() };
 }

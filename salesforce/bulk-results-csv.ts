@@ -70,7 +70,14 @@ export class ParseAhead {
     private readonly rows: readonly unknown[],
     private readonly stopped?: AbortSignal,
   ) {
-    stopped?.addEventListener('abort', () => this.taken(Number.POSITIVE_INFINITY), { once: true });
+    stopped?.addEventListener('abort', this.onStopped, { once: true });
+  }
+
+  private readonly onStopped = () => this.taken(Number.POSITIVE_INFINITY);
+
+  /** The parse is over: the listener goes (the timeout's signal outlives the chunk, and kept its rows alive with it). */
+  done(): void {
+    this.stopped?.removeEventListener('abort', this.onStopped);
   }
 
   /** The reader took rows up to `count`. */
