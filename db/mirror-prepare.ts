@@ -32,23 +32,31 @@ const PIECE = 250;
 
 /** The slice prepared at once (callers that do not overlap it with writes). */
 export function prepareSlice(object: SyncedObject, records: SalesforceRecord[]): PreparedSlice {
-  const draft = startSlice(object, records);
-  mapPiece(draft, 0, draft.live.length);
-  return finishSlice(draft);
+  const steps = preparation(object, records);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
 }
 
 /** The slice prepared in pieces, yielding to the event loop between them, so pending statements go on meanwhile. */
 async function prepareSliceInTurns(object: SyncedObject, records: SalesforceRecord[]): Promise<PreparedSlice> {
+  const steps = preparation(object, records);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
+
+/** A slice's preparation in pieces: each `yield` is where the event loop may take a turn. */
+function* preparation(object: SyncedObject, records: SalesforceRecord[]): Generator<void, PreparedSlice> {
   const draft = startSlice(object, records);
   for (let start = 0; start < draft.live.length; start += PIECE) {
-    await nextTurn();
+    yield;
     mapPiece(draft, start, Math.min(draft.live.length, start + PIECE));
   }
-  await nextTurn();
+  yield;
   const slice = settleSlice(draft);
   const jsonParts: string[] = [];
   for (let start = 0; start < slice.rows.length; start += JSON_PIECE) {
-    if (start > 0) await nextTurn();
+    if (start > 0) yield;
     jsonParts.push(jsonPiece(slice.rows, start));
   }
   return { ...slice, json: joinJson(jsonParts), jsonParts };
@@ -180,11 +188,4 @@ function settleSlice(draft: Draft): Draft {
   if (draft.object !== 'Contact' || draft.rows.length === 0) return draft;
   const batch = resolveDuplicateEmails(draft.rows as Array<MirrorRow & { salesforce_contact_id: string; email: string | null }>);
   return { ...draft, rows: batch.rows as MirrorRow[], issues: [...draft.issues, ...batch.issues] };
-}
-
-function finishSlice(draft: Draft): PreparedSlice {
-  const slice = settleSlice(draft);
-  const jsonParts: string[] = [];
-  for (let start = 0; start < slice.rows.length; start += JSON_PIECE) jsonParts.push(jsonPiece(slice.rows, start));
-  return { ...slice, json: joinJson(jsonParts), jsonParts };
 }
