@@ -110,10 +110,10 @@ export async function parseResultsStream(body: AsyncIterable<Uint8Array>, into: 
   const pieces = textPieces(body, hold);
   // The header line decides the row separator: read until it is whole.
   let head = '';
-  for (let next = await pieces.next(); ; next = await pieces.next()) {
+  while (!head.includes('\n')) {
+    const next = await pieces.next(); // not `for await`: leaving it would close the body
     if (next.done) break;
     head += next.value;
-    if (head.includes('\n')) break;
   }
   const source = Readable.from(
     (async function* () {
