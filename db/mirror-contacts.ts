@@ -57,7 +57,9 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   const unchanged = rows.length === sliceRows.length && rows.every((row, index) => row === sliceRows[index]);
   const settled = new Map(incoming.map((row, index) => [row, rows[index]!]));
   const json = unchanged ? prepared.json : jsonAfterChanges(prepared, sliceRows.map((row) => settled.get(row) ?? null));
-  const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, json);
+  // None of these contacts is stored for the connection (adopted rows are, once adopted): plain inserts.
+  const allNew = adopt.length === 0 && rows.every((row) => !rowBySfId.has(row.salesforce_contact_id));
+  const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, { json, allNew });
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
 }

@@ -64,6 +64,14 @@ export function rowsAsJson(rows: Array<Record<string, unknown>>): string {
   return SURROGATE_ESCAPE.test(json) ? JSON.stringify(rows, wellFormed) : json;
 }
 
+/** Whether the connection has a row of any of these Salesforce Ids in `spec`'s table (one index probe per Id). */
+export async function anyStored(trx: Transaction<Database>, spec: UpsertSpec, connectionId: string, salesforceIds: string[]): Promise<boolean> {
+  const { rows } = await sql<{ one: number }>`
+    select 1 as one from ${sql.table(spec.table)}
+    where salesforce_connection_id = ${connectionId} and ${sql.ref(spec.idColumn)} = any(${salesforceIds}::text[]) limit 1`.execute(trx);
+  return rows.length > 0;
+}
+
 /** How one mirror table is upserted by Salesforce Id. */
 export interface UpsertSpec {
   table: 'contacts' | 'deals' | 'salesforce_accounts';
@@ -84,9 +92,10 @@ export interface UpsertSpec {
  * as the benchmark's write limit does): thousands of bind parameters cost Postgres and pg more than the
  * rows themselves. The owner's columns (the same on every row) are parameters of their own, not repeated
  * in each row's JSON. An older SystemModstamp never overwrites a newer one. Returns how many rows were new.
- * `json`: the rows' JSON when already made (db/mirror-prepare.ts).
+ * `json`: the rows' JSON when already made (db/mirror-prepare.ts). `allNew`: the caller found none of these
+ * Ids stored for the connection, in this transaction.
  */
-export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, owner: ApplyContext, rows: Array<Record<string, unknown>>, json: string | null = null): Promise<number> {
+export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, owner: ApplyContext, rows: Array<Record<string, unknown>>, { json = null, allNew = false }: { json?: string | null; allNew?: boolean } = {}): Promise<number> {
   if (rows.length === 0) return 0;
   const ownerColumns = spec.table === 'salesforce_accounts' ? ['account_id', 'salesforce_connection_id'] : ['account_id', 'salesforce_connection_id', 'salesforce_environment'];
   const ownerValues = [sql`${owner.accountId}::text`, sql`${owner.connectionId}::uuid`, sql`${owner.environment}::text`].slice(0, ownerColumns.length);
@@ -99,10 +108,18 @@ export async function upsertRows(trx: Transaction<Database>, spec: UpsertSpec, o
   if (spec.touch) sets.push(sql`updated_at = now()`);
   const stored = sql.ref(`${spec.table}.salesforce_modstamp`);
   const guard = spec.overwriteUnstamped ? sql`${stored} is null or ${stored} <= excluded.salesforce_modstamp` : sql`${stored} <= excluded.salesforce_modstamp`;
+  const source = sql`select ${values} from jsonb_populate_recordset(null::${table}, ${json ?? rowsAsJson(rows)}::jsonb)`;
+  if (allNew) {
+    // No row of these Ids is stored (the caller looked, in this transaction): a plain insert costs Postgres
+    // ~13% less per row than ON CONFLICT's speculative insertion. A row committed meanwhile by another
+    // transaction fails the statement (unique key), and the page is applied again, then as an update.
+    const inserted = await sql`insert into ${table} (${columns}) ${source}`.execute(trx);
+    return Number(inserted.numAffectedRows ?? 0);
+  }
   const { rows: counted } = await sql<{ inserted: string }>`
     with written as (
       insert into ${table} (${columns})
-      select ${values} from jsonb_populate_recordset(null::${table}, ${json ?? rowsAsJson(rows)}::jsonb)
+      ${source}
       on conflict (salesforce_connection_id, ${id}) ${spec.partialKey ? sql`where ${id} is not null` : sql``}
       do update set ${sql.join(sets)} where ${guard}
       returning xmax = 0 as inserted)

@@ -10,7 +10,7 @@ import { bornCreatesInFlight, linkEchoedBornRecords } from './born-echoes.js';
 import type { QueuedBornRecord } from './born-records.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
-import { countDeleted, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
+import { anyStored, countDeleted, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
@@ -109,7 +109,7 @@ async function applyAccounts(trx: Transaction<Database>, context: ApplyContext, 
   const { connectionId } = context;
   let inserted = 0;
   let removed = 0;
-  if (rows.length > 0) inserted = await upsertRows(trx, ACCOUNT_UPSERT, context, rows, json);
+  if (rows.length > 0) inserted = await upsertRows(trx, ACCOUNT_UPSERT, context, rows, { json });
   if (rows.length > 0 && contactsNameAccounts) {
     // An Account rename reaches its contacts here: their own SystemModstamp does not change.
     await sql`
@@ -146,7 +146,8 @@ async function applyOpportunities(trx: Transaction<Database>, context: ApplyCont
     );
   }
   if (rows.length > 0) {
-    inserted = await upsertRows(trx, DEAL_UPSERT, context, rows, json);
+    const allNew = !(await anyStored(trx, DEAL_UPSERT, connectionId, rows.map((row) => String(row.salesforce_opportunity_id))));
+    inserted = await upsertRows(trx, DEAL_UPSERT, context, rows, { json, allNew });
   }
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted - removed, issues };
 }
