@@ -9,11 +9,13 @@ export type Row = Record<string, string>;
  * Papa Parse's options for a results chunk: each carries its own header row; empty cells are nulls. The
  * row separator is the header line's (a value may hold line breaks of another kind). Papa Parse
  * parses quoted CSV about twice as fast as csv-parse did (a third of the worker's initial-read CPU).
+ * Rows come as arrays: `RowShape` names their cells (Papa Parse's own header mode checked each cell for
+ * dynamic typing and transforms we do not use, about a fifth of its time).
  */
 function csvOptions(head: string) {
   const firstBreak = head.indexOf('\n');
   const newline: '\n' | '\r\n' = firstBreak > 0 && head[firstBreak - 1] === '\r' ? '\r\n' : '\n';
-  return { header: true, skipEmptyLines: true, delimiter: ',', newline, quoteChar: '"' } as const;
+  return { header: false, skipEmptyLines: true, delimiter: ',', newline, quoteChar: '"' } as const;
 }
 
 /** A malformed chunk fails whole (Papa Parse reports rather than throws). */
@@ -22,15 +24,34 @@ function malformed(errors: Papa.ParseError[]): Error {
   return new Error(`Malformed Bulk results CSV (row ${first.row ?? '?'}): ${first.code} ${first.message}`);
 }
 
+/** Turns a chunk's cell arrays into rows named by its header line; a row with another number of cells fails the chunk. */
+class RowShape {
+  constructor(private readonly columns: readonly string[]) {}
+
+  /** `index`: the row's place in the chunk (0 = the first after the header), for the error. */
+  row(cells: readonly string[], index: number): Row {
+    const { columns } = this;
+    if (cells.length !== columns.length) {
+      const code = cells.length > columns.length ? 'TooManyFields' : 'TooFewFields';
+      throw new Error(`Malformed Bulk results CSV (row ${index}): ${code} Expected ${columns.length} fields but parsed ${cells.length}`);
+    }
+    const row: Row = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]!] = cells[i]!;
+    return row;
+  }
+}
+
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A whole chunk's CSV, parsed at once. */
 export function parseResults(csv: string): Row[] {
-  const result = Papa.parse<Row>(csv, csvOptions(csv));
+  const result = Papa.parse<string[]>(csv, csvOptions(csv));
   if (result.errors.length > 0) throw malformed(result.errors);
-  return result.data;
+  const [columns = [], ...cells] = result.data;
+  const shape = new RowShape(columns);
+  return cells.map((row, index) => shape.row(row, index));
 }
 
 /** The body's text, piece by piece as it arrives (a character split between two pieces is joined); `hold` before each next piece. */
@@ -129,16 +150,19 @@ export async function parseResultsStream(body: AsyncIterable<Uint8Array>, into: 
       source.destroy();
       reject(error);
     };
-    Papa.parse<Row>(source as unknown as File, {
+    let shape: RowShape | undefined;
+    Papa.parse<string[]>(source as unknown as File, {
       ...csvOptions(head),
       step(result, parser) {
         if (failed) return;
-        if (result.errors.length > 0) {
-          fail(malformed(result.errors)); // first: aborting calls `complete` at once
+        try {
+          if (result.errors.length > 0) throw malformed(result.errors);
+          if (shape) into.push(shape.row(result.data, into.length));
+          else shape = new RowShape(result.data);
+        } catch (error) {
+          fail(error as Error); // first: aborting calls `complete` at once
           parser.abort();
-          return;
         }
-        into.push(result.data);
       },
       complete: () => {
         if (!failed) resolve(into);
