@@ -55,13 +55,18 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   // The JSON made with the slice is still right when no row changed since (the common case); else only
   // its pieces with a changed or skipped row are made again.
   const unchanged = rows.length === sliceRows.length && rows.every((row, index) => row === sliceRows[index]);
-  const settled = new Map(incoming.map((row, index) => [row, rows[index]!]));
-  const json = unchanged ? prepared.json : jsonAfterChanges(prepared, sliceRows.map((row) => settled.get(row) ?? null));
+  const json = unchanged ? prepared.json : jsonAfterChanges(prepared, rowsNow(sliceRows, incoming, rows));
   // None of these contacts is stored for the connection (adopted rows are, once adopted): plain inserts.
-  const allNew = adopt.length === 0 && rows.every((row) => !rowBySfId.has(row.salesforce_contact_id));
+  const allNew = !process.env.EXP_NOPLAIN && adopt.length === 0 && rows.every((row) => !rowBySfId.has(row.salesforce_contact_id));
   const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, { json, allNew });
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
+}
+
+/** Each prepared row as it is now written (`rows[i]` settled from `incoming[i]`), null if skipped. */
+function rowsNow(sliceRows: ContactRow[], incoming: ContactRow[], rows: ContactRow[]): Array<ContactRow | null> {
+  const settled = new Map(incoming.map((row, index) => [row, rows[index]!]));
+  return sliceRows.map((row) => settled.get(row) ?? null);
 }
 
 /**
@@ -102,6 +107,8 @@ function settleEmails(
   );
   const demote: string[] = [];
   const adopt: Array<{ id: string; sfId: string }> = [];
+  // Nobody else holds any of these emails (the usual case): every incoming row keeps its own.
+  if (holderByEmail.size === 0) return { rows: incoming, demote, adopt };
   const rows = incoming.map((row) => {
     if (!row.email) return row;
     const holder = holderByEmail.get(row.email);
@@ -148,7 +155,7 @@ async function freeEmailsAndAdopt(
   demote: string[],
   adopt: EmailSettlement['adopt'],
 ): Promise<void> {
-  const moving = rows.flatMap((row) => {
+  const moving = rowBySfId.size === 0 ? [] : rows.flatMap((row) => {
     const current = rowBySfId.get(row.salesforce_contact_id);
     return current && current.email_key !== row.email ? [current.id] : [];
   });
