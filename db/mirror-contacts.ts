@@ -57,7 +57,7 @@ export async function applyContacts(trx: Transaction<Database>, context: ApplyCo
   const unchanged = rows.length === sliceRows.length && rows.every((row, index) => row === sliceRows[index]);
   const json = unchanged ? prepared.json : jsonAfterChanges(prepared, rowsNow(sliceRows, incoming, rows));
   // None of these contacts is stored for the connection (adopted rows are, once adopted): plain inserts.
-  const allNew = !process.env.EXP_NOPLAIN && adopt.length === 0 && rows.every((row) => !rowBySfId.has(row.salesforce_contact_id));
+  const allNew = adopt.length === 0 && rows.every((row) => !rowBySfId.has(row.salesforce_contact_id));
   const inserted = await upsertRows(trx, CONTACT_UPSERT, context, rows, { json, allNew });
   // Adopted FastFollow-only rows became mirrored too (an update, not an insert).
   return { upserted: rows.length, deleted: deletedIds.length, mirroredDelta: inserted + adopt.length - removed, issues };
