@@ -41,9 +41,12 @@ export async function planInitialRead(db: Db, key: CursorKey, plan: { method: 'r
     .execute();
 }
 
-/** Applies one transition (cursor-transitions.ts). Pass the page's transaction so page and cursor commit together. */
-export async function advanceCursor(db: Db, { connectionId, object }: CursorKey, change: CursorChange): Promise<void> {
-  await db.updateTable('salesforce_sync_cursors').set(change).where('connection_id', '=', connectionId).where('object', '=', object).execute();
+/**
+ * Applies one transition (cursor-transitions.ts) and returns the cursor as it now is (undefined: there is
+ * none, e.g. the connection's cursors were removed). Pass the page's transaction so page and cursor commit together.
+ */
+export async function advanceCursor(db: Db, { connectionId, object }: CursorKey, change: CursorChange): Promise<CursorRow | undefined> {
+  return db.updateTable('salesforce_sync_cursors').set(change).where('connection_id', '=', connectionId).where('object', '=', object).returningAll().executeTakeFirst();
 }
 
 /** Support's resync: every object of the connection is re-planned and re-read; FastFollow data stays. */

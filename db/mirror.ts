@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database } from './schema.js';
 import { dropPendingEdits } from './outbox.js';
-import { replaceRecordIssues, syncErrorsRecorded } from './sync-errors.js';
+import { replaceRecordIssues } from './sync-errors.js';
 import { applyContacts } from './mirror-contacts.js';
 import { prepareSlice, type PreparedSlice } from './mirror-prepare.js';
 import { applyCustomValues } from './mirror-custom.js';
@@ -34,18 +34,21 @@ export interface PageLookups {
 
 /**
  * Starts applying a page in `trx`: marks the transaction's writes as the sync's own (so FastFollow-side
- * change capture ignores them; transaction-local, so once for all its slices) and looks up what every slice needs.
+ * change capture ignores them; transaction-local, so once for all its slices) and looks up what every slice
+ * needs. The mark and the page's flags are one statement: a REST page of 2,000 Accounts takes ~20 ms to
+ * write, and each round trip more showed in its time.
  */
 export async function beginPageApply(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<PageLookups> {
-  await sql`select set_config('fastfollow.sync_origin', 'salesforce', true)`.execute(trx);
+  // Account pages: a contact naming an Account of the connection (else an Account's name has no contact to reach).
+  const contactsNameAccounts =
+    object === 'Account' ? sql`exists(select 1 from contacts where salesforce_connection_id = ${connectionId} and salesforce_account_id is not null)` : sql`false`;
+  const { rows } = await sql<{ errors_recorded: boolean; contacts_name_accounts: boolean }>`
+    select set_config('fastfollow.sync_origin', 'salesforce', true) as origin,
+      exists(select 1 from salesforce_sync_errors where connection_id = ${connectionId} and object = ${object}) as errors_recorded,
+      ${contactsNameAccounts} as contacts_name_accounts`.execute(trx);
+  const flags = rows[0]!;
   const customFields = object === 'Account' ? [] : await mappedFields(trx, connectionId, object, readsFromSalesforce);
-  const contactsNameAccounts = object === 'Account' && (await contactsWithAccounts(trx, connectionId));
-  return { customFields, bornInFlight: await bornCreatesInFlight(trx, connectionId, object), errorsRecorded: await syncErrorsRecorded(trx, connectionId, object), contactsNameAccounts };
-}
-
-async function contactsWithAccounts(trx: Transaction<Database>, connectionId: string): Promise<boolean> {
-  const row = await trx.selectFrom('contacts').select(sql<number>`1`.as('one')).where('salesforce_connection_id', '=', connectionId).where('salesforce_account_id', 'is not', null).limit(1).executeTakeFirst();
-  return row !== undefined;
+  return { customFields, bornInFlight: await bornCreatesInFlight(trx, connectionId, object), errorsRecorded: flags.errors_recorded, contactsNameAccounts: flags.contacts_name_accounts };
 }
 
 /**

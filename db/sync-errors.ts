@@ -6,12 +6,6 @@ import type { SyncedObject } from '../domain/synced-objects.js';
 
 // The one owner of salesforce_sync_errors: record-level problems found while applying pages.
 
-/** Whether any error is recorded for the connection's records of `object` (one index probe). */
-export async function syncErrorsRecorded(trx: Transaction<Database>, connectionId: string, object: SyncedObject): Promise<boolean> {
-  const found = await trx.selectFrom('salesforce_sync_errors').select(sql`1`.as('one')).where('connection_id', '=', connectionId).where('object', '=', object).limit(1).executeTakeFirst();
-  return found !== undefined;
-}
-
 /**
  * The page's records' issues replace whatever was recorded for them before (fixed data clears its error).
  * `recordIds` empty: nothing recorded to clear (the page began with no errors for the object).

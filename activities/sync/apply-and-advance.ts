@@ -24,6 +24,8 @@ export interface AppliedCounts {
   issues: number;
   /** Rows of the object mirrored after this page. */
   recordsSynced: number;
+  /** The cursor as the page left it (undefined if it was removed meanwhile). */
+  cursor: CursorRow | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function applyAndAdvance(db: Db, target: PageTarget, cursor: Cursor
     // and exactly once a read completes, so edits made outside the sync cannot leave it drifting.
     const recordsSynced = page.done ? await countMirrored(trx, connectionId, object) : Number(cursor.records_synced) + result.mirroredDelta;
     const applied = { locator: page.locator, last: page.records.at(-1), recordsSynced, done: page.done };
-    await advanceCursor(trx, { connectionId, object }, pageApplied(cursor, read, applied, startedAt));
-    return { upserted: result.upserted, deleted: result.deleted, issues: result.issues.length, recordsSynced };
+    const advanced = await advanceCursor(trx, { connectionId, object }, pageApplied(cursor, read, applied, startedAt));
+    return { upserted: result.upserted, deleted: result.deleted, issues: result.issues.length, recordsSynced, cursor: advanced };
   });
 }

@@ -89,7 +89,8 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     }
     page = next.page;
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
-    cursor = await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object });
+    // As this page's transaction left it (no read of its own per page).
+    cursor = applied.cursor ?? (await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object }));
     pageRead = { ...read, continuing: true };
     pageStartedAt = nextStartedAt;
   }
