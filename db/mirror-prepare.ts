@@ -108,7 +108,7 @@ export interface RecordSource {
   taken?: (count: number) => void;
 }
 
-/** The first slice's size: small, so Postgres starts writing as soon as a few rows are ready (the pipeline's warm-up). */
+/** The first slice's size: small, so Postgres starts writing as soon as a few rows are ready (the pipeline's warm-up; each next slice is twice the one before, up to the page's slice size). */
 const FIRST_SLICE = 1_000;
 
 /**
@@ -126,11 +126,15 @@ export async function* preparedSlices(object: SyncedObject, source: RecordSource
   };
   const first = Math.min(FIRST_SLICE, sliceSize);
   let next: Promise<PreparedSlice | null> = prepare(0, first);
-  for (let start = first; ; start += sliceSize) {
+  let size = first;
+  for (let start = first; ; start += size) {
     const current = await next;
     if (current === null) return;
+    // Doubling up to `sliceSize`: Postgres writes a slice in about the time the worker needs to prepare
+    // one twice its size, so each next slice is ready about when the one before is written.
+    size = Math.min(sliceSize, size * 2);
     // Not awaited until its turn; a failure (a record without SystemModstamp) surfaces then.
-    next = prepare(start, sliceSize);
+    next = prepare(start, size);
     next.catch(() => undefined);
     yield current;
   }

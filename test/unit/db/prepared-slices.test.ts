@@ -38,10 +38,10 @@ describe('preparedSlices', () => {
     expect(JSON.parse(slices[1]!.json!)).toHaveLength(5);
   });
 
-  it('starts with a small slice (Postgres gets rows to write sooner), then slices of the given size', async () => {
-    const records = Array.from({ length: 12_000 }, (_, n) => contact(n));
+  it('starts with a small slice (Postgres gets rows to write sooner), doubling up to the given size', async () => {
+    const records = Array.from({ length: 18_000 }, (_, n) => contact(n));
     const slices = await collect({ records }, 5_000);
-    expect(slices.map((slice) => slice.records.length)).toEqual([1_000, 5_000, 5_000, 1_000]);
+    expect(slices.map((slice) => slice.records.length)).toEqual([1_000, 2_000, 4_000, 5_000, 5_000, 1_000]);
     expect(slices.flatMap((slice) => slice.records)).toEqual(records);
   });
 
