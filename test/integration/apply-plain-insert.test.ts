@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyPage, type SalesforceRecord } from '../../db/mirror.js';
 import type { Database } from '../../db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, insertConnections, type TestDatabase } from '../support/database.js';
 
 // Rows no stored row has are written by a plain INSERT (cheaper for Postgres than ON CONFLICT); a slice
 // with any stored Id keeps the upsert and its version guard. Asserted on the statements Postgres received.
@@ -21,12 +21,7 @@ beforeAll(async () => {
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }),
     log: (event) => void statements.push(event.query.sql.replace(/\s+/g, ' ')),
   });
-  const row = await database.db
-    .insertInto('salesforce_connections')
-    .values({ account_id: ACCOUNT, environment: 'production', status: 'active', org_id: '00D000000000001AAA', user_id: '005000000000001AAA', login_url: 'https://login.example', instance_url: 'https://org.example' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  connectionId = row.id;
+  connectionId = (await insertConnections(database.db, ACCOUNT)).production;
 });
 afterAll(async () => {
   await logged?.destroy();
