@@ -35,6 +35,8 @@ interface QueryJob {
   apiVersion: string;
   compiled: CompiledQuery;
   rows: SoqlRow[];
+  /** The results file's lines (no line ending), in row order: written while the job processes, the rest on download. */
+  lines: string[];
   processingMs: number;
   /** Wall-clock time the job is done processing (the org's bulkJobProcessingMs fault delays it). */
   readyAt: number;
@@ -105,6 +107,27 @@ function csvCell(value: string): string {
   return `"${value.includes('"') ? value.replace(/"/g, '""') : value}"`;
 }
 
+/** Writes the job's result lines up to row `until` (those not written yet). */
+function writeLines(job: QueryJob, source: ReturnType<typeof dataSource>, until: number): void {
+  const sep = DELIMITERS[job.columnDelimiter];
+  for (let next = job.lines.length; next < until; next++) job.lines.push(job.compiled.toCsvValues(job.rows[next]!, source).map(csvCell).join(sep));
+}
+
+/**
+ * A job that takes processing time (the org's settings or faults) writes its results file meanwhile, as
+ * Salesforce does, a thousand rows per turn of the event loop; one that completes at once (the emulator's
+ * fast default) writes it as it is downloaded. Values are read when the line is written.
+ */
+function writeWhileProcessing(job: QueryJob, org: Org, jobsOfOrg: Map<string, QueryJob>): void {
+  if (job.readyAt <= Date.now() && job.readyAtOrgMs <= org.now()) return;
+  const step = () => {
+    if (jobsOfOrg.get(job.id) !== job || job.state === 'Aborted' || job.lines.length >= job.rows.length) return;
+    writeLines(job, dataSource(org), Math.min(job.rows.length, job.lines.length + ROWS_PER_WRITE));
+    setImmediate(step);
+  };
+  setImmediate(step);
+}
+
 export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
@@ -151,6 +174,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       apiVersion: c.get('apiVersion'),
       compiled,
       rows,
+      lines: [],
       processingMs: Date.now() - started,
       readyAt: Date.now() + (caller.org.faults.settings.bulkJobProcessingMs ?? 0),
       readyAtOrgMs: orgNow + (rows.length / 1000) * (settings.bulkProcessingMsPerThousand ?? 0),
@@ -161,6 +185,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       statusPolls: 0,
     };
     jobs(caller.org).set(job.id, job);
+    writeWhileProcessing(job, caller.org, jobs(caller.org));
     return c.json(jobInfo(job, false));
   });
 
@@ -215,7 +240,6 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
     const maxRecords = maxRecordsParam ? Number(maxRecordsParam) : DEFAULT_PAGE;
     if (!Number.isInteger(maxRecords) || maxRecords <= 0) throw new SfError(400, 'INVALIDJOB', 'InvalidJob : maxRecords must be a positive integer');
     const end = Math.min(job.rows.length, offset + maxRecords);
-    const sep = DELIMITERS[job.columnDelimiter];
     const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
     const source = dataSource(caller.org);
     c.header('Sforce-Locator', end < job.rows.length ? Buffer.from(String(end)).toString('base64url') : 'null');
@@ -224,13 +248,14 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
     // Sent as it is written (chunked), as Salesforce streams a results file: the client reads the first
     // rows while the rest are still coming.
     let next = offset;
-    let header: string | null = job.compiled.columns.map(csvCell).join(sep) + eol;
+    let header: string | null = job.compiled.columns.map(csvCell).join(DELIMITERS[job.columnDelimiter]) + eol;
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         const until = Math.min(end, next + ROWS_PER_WRITE);
-        const lines: string[] = [];
-        for (; next < until; next++) lines.push(job.compiled.toCsvValues(job.rows[next]!, source).map(csvCell).join(sep));
+        writeLines(job, source, until);
+        const lines = job.lines.slice(next, until);
+        next = until;
         controller.enqueue(encoder.encode((header ?? '') + (lines.length > 0 ? lines.join(eol) + eol : '')));
         header = null;
         if (next >= end) controller.close();

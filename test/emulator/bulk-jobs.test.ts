@@ -96,6 +96,25 @@ describe('Bulk API 2.0 processing time and retention (org clock)', () => {
     expect(results.text.trim().split('\n')).toHaveLength(CONTACTS + 1);
   });
 
+  it('a job that takes processing time writes its results file meanwhile: an Account renamed afterwards keeps its old name in them, as in Salesforce', async () => {
+    const account = await api(fx, token, '/sobjects/Account', { method: 'POST', body: JSON.stringify({ Name: 'Globex' }) });
+    const contact = await api(fx, token, '/sobjects/Contact', { method: 'POST', body: JSON.stringify({ LastName: 'Lee', AccountId: account.body.id }) });
+    await world.control.updateOrg(fx.orgId, { bulkProcessingMsPerThousand: 90_000 });
+    const id = await createJob('SELECT Id, Account.Name FROM Contact');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a few turns: the file is written while the job processes
+    expect((await api(fx, token, `/sobjects/Account/${account.body.id}`, { method: 'PATCH', body: JSON.stringify({ Name: 'Globex Renamed' }) })).status).toBe(204);
+    await world.control.setClock(181_000);
+    expect((await poll(id)).body.state).toBe('JobComplete');
+    const results = (await api(fx, token, `/jobs/query/${id}/results`)).text;
+    expect(results).toContain(`"${contact.body.id}","Globex"`);
+    expect(results).not.toContain('Globex Renamed');
+    // A job with no processing time (the emulator's fast default) writes its file on download: the name as it is now.
+    await world.control.updateOrg(fx.orgId, { bulkProcessingMsPerThousand: 0 });
+    const later = await createJob('SELECT Id, Account.Name FROM Contact');
+    await poll(later);
+    expect((await api(fx, token, `/jobs/query/${later}/results`)).text).toContain(`"${contact.body.id}","Globex Renamed"`);
+  });
+
   it('results are deleted bulkJobRetentionDays after the job was created: the job answers 404 NOT_FOUND', async () => {
     await world.control.updateOrg(fx.orgId, { bulkJobRetentionDays: 7 });
     const id = await createJob();
