@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isDeleted, modstampOf, rowsAsJson, type SalesforceRecord } from './mirror-rows.js';
 import { resolveDuplicateEmails } from '../domain/sync/duplicates.js';
 import type { SyncIssue } from '../domain/sync/issues.js';
@@ -157,10 +158,6 @@ function arrivalOf(source: RecordSource): { until(count: number): Promise<void> 
       if (failure && source.records.length < count) throw failure.error;
     },
   };
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 type Draft = Omit<PreparedSlice, 'json' | 'jsonParts'>;

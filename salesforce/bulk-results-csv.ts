@@ -1,5 +1,6 @@
 // Bulk API 2.0 query results are CSV: parsed with Papa Parse, whole or while the body downloads.
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Papa from 'papaparse';
 
 /** A results row: column name → the value as Salesforce wrote it. */
@@ -39,10 +40,6 @@ class RowShape {
     for (let i = 0; i < columns.length; i++) row[columns[i]!] = cells[i]!;
     return row;
   }
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A whole chunk's CSV, parsed at once. */
@@ -116,7 +113,7 @@ export class ParseAhead {
 
   /** Resolves once the parse may go on; in any case after a turn of the event loop (one piece per turn). */
   hold(): Promise<void> {
-    if (this.mayParse()) return new Promise((resolve) => setImmediate(resolve));
+    if (this.mayParse()) return nextTurn();
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
