@@ -19,10 +19,15 @@ function csvOptions(head: string) {
   return { header: false, skipEmptyLines: true, delimiter: ',', newline, quoteChar: '"' } as const;
 }
 
-/** A malformed chunk fails whole (Papa Parse reports rather than throws). */
-function malformed(errors: Papa.ParseError[]): Error {
+/** A malformed chunk fails whole: the error names the row and what is wrong with it. */
+function malformed(row: number | undefined, code: string, message: string): Error {
+  return new Error(`Malformed Bulk results CSV (row ${row ?? '?'}): ${code} ${message}`);
+}
+
+/** Papa Parse reports rather than throws: its first error fails the chunk. */
+function parseFailure(errors: Papa.ParseError[]): Error {
   const first = errors[0]!;
-  return new Error(`Malformed Bulk results CSV (row ${first.row ?? '?'}): ${first.code} ${first.message}`);
+  return malformed(first.row, first.code, first.message);
 }
 
 /** Turns a chunk's cell arrays into rows named by its header line; a row with another number of cells fails the chunk. */
@@ -34,7 +39,7 @@ class RowShape {
     const { columns } = this;
     if (cells.length !== columns.length) {
       const code = cells.length > columns.length ? 'TooManyFields' : 'TooFewFields';
-      throw new Error(`Malformed Bulk results CSV (row ${index}): ${code} Expected ${columns.length} fields but parsed ${cells.length}`);
+      throw malformed(index, code, `Expected ${columns.length} fields but parsed ${cells.length}`);
     }
     const row: Row = {};
     for (let i = 0; i < columns.length; i++) row[columns[i]!] = cells[i]!;
@@ -45,10 +50,11 @@ class RowShape {
 /** A whole chunk's CSV, parsed at once. */
 export function parseResults(csv: string): Row[] {
   const result = Papa.parse<string[]>(csv, csvOptions(csv));
-  if (result.errors.length > 0) throw malformed(result.errors);
-  const [columns = [], ...cells] = result.data;
-  const shape = new RowShape(columns);
-  return cells.map((row, index) => shape.row(row, index));
+  if (result.errors.length > 0) throw parseFailure(result.errors);
+  const shape = new RowShape(result.data[0] ?? []);
+  const rows: Row[] = [];
+  for (let line = 1; line < result.data.length; line++) rows.push(shape.row(result.data[line]!, line - 1));
+  return rows;
 }
 
 /** The body's text, piece by piece as it arrives (a character split between two pieces is joined); `hold` before each next piece. */
@@ -157,7 +163,7 @@ export async function parseResultsStream(body: AsyncIterable<Uint8Array>, into: 
       step(result, parser) {
         if (failed) return;
         try {
-          if (result.errors.length > 0) throw malformed(result.errors);
+          if (result.errors.length > 0) throw parseFailure(result.errors);
           if (shape) into.push(shape.row(result.data, into.length));
           else shape = new RowShape(result.data);
         } catch (error) {
