@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { sfDateTime } from '../clock.js';
 import { KEY_PREFIXES } from '../ids.js';
-import type { CompiledQuery, SoqlRow } from '../soql/index.js';
+import type { CompiledQuery, SoqlDataSource, SoqlRow } from '../soql/index.js';
 import type { EmulatorState, Org } from '../store.js';
 import { dataSource } from '../view.js';
 import type { ApiEnv } from './context.js';
@@ -108,7 +108,7 @@ function csvCell(value: string): string {
 }
 
 /** Writes the job's result lines up to row `until` (those not written yet). */
-function writeLines(job: QueryJob, source: ReturnType<typeof dataSource>, until: number): void {
+function writeLines(job: QueryJob, source: SoqlDataSource, until: number): void {
   const sep = DELIMITERS[job.columnDelimiter];
   for (let next = job.lines.length; next < until; next++) job.lines.push(job.compiled.toCsvValues(job.rows[next]!, source).map(csvCell).join(sep));
 }
@@ -118,10 +118,10 @@ function writeLines(job: QueryJob, source: ReturnType<typeof dataSource>, until:
  * Salesforce does, a thousand rows per turn of the event loop; one that completes at once (the emulator's
  * fast default) writes it as it is downloaded. Values are read when the line is written.
  */
-function writeWhileProcessing(job: QueryJob, org: Org, jobsOfOrg: Map<string, QueryJob>): void {
+function writeWhileProcessing(job: QueryJob, org: Org): void {
   if (job.readyAt <= Date.now() && job.readyAtOrgMs <= org.now()) return;
   const step = () => {
-    if (jobsOfOrg.get(job.id) !== job || job.state === 'Aborted' || job.lines.length >= job.rows.length) return;
+    if (jobs(org).get(job.id) !== job || job.state === 'Aborted' || job.lines.length >= job.rows.length) return;
     writeLines(job, dataSource(org), Math.min(job.rows.length, job.lines.length + ROWS_PER_WRITE));
     setImmediate(step);
   };
@@ -185,7 +185,7 @@ export function bulkRoutes(state: EmulatorState): Hono<ApiEnv> {
       statusPolls: 0,
     };
     jobs(caller.org).set(job.id, job);
-    writeWhileProcessing(job, caller.org, jobs(caller.org));
+    writeWhileProcessing(job, caller.org);
     return c.json(jobInfo(job, false));
   });
 
