@@ -109,7 +109,10 @@ describe('every route under bad input (fast-check)', () => {
     for (const route of routes.filter((r) => r.params.length > 0)) {
       const token = route.auth === 'none' ? undefined : `Bearer ${tokens()[route.auth]}`;
       const values = fc.record(Object.fromEntries(route.params.map((p) => [p.name, paramShape])));
-      const invalid = values.filter((chosen) => route.params.some((p) => !satisfies(p.schema, decodeOrRaw(chosen[p.name]!))));
+      // A dot segment ('..', '%2e%2e', …) is resolved by the client's URL parser before any route sees it
+      // (two of them turned a support route into GET /api/health): it is never this route's parameter.
+      const reachesRoute = (chosen: Record<string, string>) => !Object.values(chosen).some(isDotSegment);
+      const invalid = values.filter((chosen) => reachesRoute(chosen) && route.params.some((p) => !satisfies(p.schema, decodeOrRaw(chosen[p.name]!))));
       await fc.assert(
         fc.asyncProperty(invalid, async (chosen) => {
           await expectRefusedWithoutWrite(fillPath(route.path, chosen), { method: route.method, headers: headers(token), ...(route.body ? { body: '{}' } : {}) }, 'bad path param');
@@ -176,6 +179,11 @@ describe('every route under bad input (fast-check)', () => {
 });
 
 /** The value the router will see for an encoded path segment. */
+/** '.' or '..', written plainly or percent-encoded: what WHATWG URL parsing resolves away. */
+function isDotSegment(segment: string): boolean {
+  return /^(?:\.|%2e){1,2}$/i.test(segment);
+}
+
 function decodeOrRaw(segment: string): string {
   try {
     return decodeURIComponent(segment);
