@@ -116,8 +116,9 @@ const FIRST_SLICE = 1_000;
  * The page's slices in order, each next one prepared in the background while the caller writes the one
  * before: one slice ahead, so the worker holds one slice of prepared rows more, not the page's. Records
  * still arriving are waited for slice by slice; a failed arrival (malformed CSV) fails the slice waiting.
+ * `onAllPrepared` is called once the last slice is prepared (while it is still to be written).
  */
-export async function* preparedSlices(object: SyncedObject, source: RecordSource, sliceSize: number): AsyncGenerator<PreparedSlice> {
+export async function* preparedSlices(object: SyncedObject, source: RecordSource, sliceSize: number, onAllPrepared?: () => void): AsyncGenerator<PreparedSlice> {
   const arrival = arrivalOf(source);
   const prepare = async (start: number, size: number) => {
     source.taken?.(start + size);
@@ -125,8 +126,13 @@ export async function* preparedSlices(object: SyncedObject, source: RecordSource
     const part = source.records.slice(start, start + size);
     return part.length > 0 ? prepareSliceInTurns(object, part) : null;
   };
+  // Each slice's preparation; the one that finds no records left means every slice is prepared.
+  const watched = (preparing: Promise<PreparedSlice | null>) => {
+    preparing.then((slice) => slice === null && onAllPrepared?.(), () => undefined);
+    return preparing;
+  };
   const first = Math.min(FIRST_SLICE, sliceSize);
-  let next: Promise<PreparedSlice | null> = prepare(0, first);
+  let next: Promise<PreparedSlice | null> = watched(prepare(0, first));
   let size = first;
   for (let start = first; ; start += size) {
     const current = await next;
@@ -135,8 +141,7 @@ export async function* preparedSlices(object: SyncedObject, source: RecordSource
     // one twice its size, so each next slice is ready about when the one before is written.
     size = Math.min(sliceSize, size * 2);
     // Not awaited until its turn; a failure (a record without SystemModstamp) surfaces then.
-    next = prepare(start, size);
-    next.catch(() => undefined);
+    next = watched(prepare(start, size));
     yield current;
   }
 }
@@ -189,4 +194,26 @@ function settleSlice(draft: Draft): Draft {
   if (draft.object !== 'Contact' || draft.rows.length === 0) return draft;
   const batch = resolveDuplicateEmails(draft.rows as Array<MirrorRow & { salesforce_contact_id: string; email: string | null }>);
   return { ...draft, rows: batch.rows as MirrorRow[], issues: [...draft.issues, ...batch.issues] };
+}
+
+/** Slices whose first one is being prepared already: taken by the page's apply when its turn comes. */
+export type SlicesInPreparation = AsyncIterable<PreparedSlice>;
+
+/**
+ * `slices` with its first step taken now, so its first slice is prepared before anyone asks for it (e.g.
+ * while the page before is still written); the rest on demand. A failure surfaces when that step is taken.
+ */
+export function preparingNow(slices: AsyncGenerator<PreparedSlice>): SlicesInPreparation {
+  let first: Promise<IteratorResult<PreparedSlice>> | undefined = slices.next();
+  first.catch(() => undefined);
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        const step = first ?? slices.next();
+        first = undefined;
+        return step;
+      },
+      return: () => slices.return(undefined),
+    }),
+  };
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../db/connect.js';
 import { advanceCursor, type CursorRow } from '../../db/cursors.js';
 import { pageApplied } from '../../db/cursor-transitions.js';
 import { applyPreparedSlice, beginPageApply, countMirrored, type ApplyContext, type ApplyResult } from '../../db/mirror.js';
-import { preparedSlices } from '../../db/mirror-prepare.js';
+import { preparedSlices, preparingNow, type SlicesInPreparation } from '../../db/mirror-prepare.js';
 import type { SyncedObject } from '../../domain/synced-objects.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
@@ -28,18 +28,44 @@ export interface AppliedCounts {
   cursor: CursorRow | undefined;
 }
 
+/** A page's slices in preparation, and when the last of them is prepared. */
+export interface PagePreparation {
+  slices: SlicesInPreparation;
+  /** Settles once the page's last slice is prepared (never if a slice fails: its apply fails then). */
+  prepared: Promise<void>;
+}
+
+/**
+ * Begins preparing the page's first slice now: a page fetched ahead is mapped while the page before it is
+ * still written, and a page's first slice while its transaction begins.
+ */
+export function startPreparing(object: SyncedObject, page: FetchedPage): PagePreparation {
+  let allPrepared = () => {};
+  const prepared = new Promise<void>((resolve) => (allPrepared = resolve));
+  return { slices: preparingNow(preparedSlices(object, page, APPLY_SLICE, allPrepared)), prepared };
+}
+
 /**
  * Applies the page and advances the cursor in one transaction: a crash before the commit re-reads
- * the same page, after it the next one. Nothing is applied twice or skipped.
+ * the same page, after it the next one. Nothing is applied twice or skipped. `slices`: the page's
+ * slices if their preparation began earlier (`startPreparing`).
  */
-export async function applyAndAdvance(db: Db, target: PageTarget, cursor: CursorRow, read: NextRead, page: FetchedPage, startedAt: Date): Promise<AppliedCounts> {
+export async function applyAndAdvance(
+  db: Db,
+  target: PageTarget,
+  cursor: CursorRow,
+  read: NextRead,
+  page: FetchedPage,
+  startedAt: Date,
+  slices: SlicesInPreparation = startPreparing(target.object, page).slices,
+): Promise<AppliedCounts> {
   const { object, ...owner } = target;
   const { connectionId } = owner;
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
     const lookups = await beginPageApply(trx, connectionId, object);
-    for await (const prepared of preparedSlices(object, page, APPLY_SLICE)) {
+    for await (const prepared of slices) {
       const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
       result.upserted += slice.upserted;
       result.deleted += slice.deleted;

@@ -2,7 +2,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { loadOrCreateCursor, type CursorRow } from '../../db/cursors.js';
 import { withSalesforce } from '../../salesforce/client.js';
 import type { ActivityDependencies } from '../dependencies.js';
-import { applyAndAdvance, type PageTarget } from './apply-and-advance.js';
+import { applyAndAdvance, startPreparing, type PagePreparation, type PageTarget } from './apply-and-advance.js';
 import type { FetchedPage } from './fetched-page.js';
 import type { NextRead } from './next-read.js';
 import { nextChunk } from './read-bulk-chunk.js';
@@ -33,6 +33,8 @@ export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | '
 
 /** A page fetched ahead, or why it could not be. */
 type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
+/** …with its slices' preparation begun (once the page before was prepared). */
+type AheadPreparing = { page: FetchedPage; apiUsage: ApiUsage; preparation: PagePreparation } | { failed: unknown };
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
@@ -53,6 +55,7 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
   let { page, cursor } = start;
   // Taken out of `start`: the first page's rows must not stay alive for the whole run (a 50,000-row chunk).
   start.page = NO_PAGE;
+  let preparation = startPreparing(target.object, page);
   let pageRead = read;
   let pageStartedAt = startedAt;
   for (let pages = 1; ; pages++) {
@@ -61,15 +64,17 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
     // Fetched while the current page is written: Salesforce's answer time overlaps Postgres' work. A Bulk
     // chunk's first rows are parsed meanwhile, the rest as its own slices need them (the parse keeps
     // PARSE_LOOKAHEAD_ROWS ahead of the reader; PARSE_AHEAD_OF_READER_ROWS until its turn), so the worker holds
-    // the page in hand and a little more.
-    const ahead = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
+    // the page in hand and a little more. Its first slices are prepared once this page's last one is (not
+    // before: they would take the worker from this page's), so Postgres starts on it right after the commit.
+    const fetching = more ? fetchAhead(deps, cursor, page.locator!, countCall) : undefined;
+    const ahead = fetching?.then((next) => prepareOnceDue(next, target, preparation.prepared));
     let applied: Awaited<ReturnType<typeof applyAndAdvance>>;
     try {
-      applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt);
+      applied = await applyAndAdvance(deps.db, target, cursor, pageRead, page, pageStartedAt, preparation.slices);
     } catch (error) {
       // Neither page will be applied in this activity: their downloads must not wait for a reader.
       page.cancel?.();
-      void ahead?.then(dropPage);
+      void fetching?.then(dropPage);
       throw error;
     }
     totals.fetched += page.records.length;
@@ -88,12 +93,20 @@ export async function applyInitialRun(deps: ActivityDependencies, target: PageTa
       return totals;
     }
     page = next.page;
+    preparation = next.preparation;
     totals.apiUsage = next.apiUsage ?? totals.apiUsage;
     // As this page's transaction left it (no read of its own per page).
     cursor = applied.cursor ?? (await loadOrCreateCursor(deps.db, { connectionId: target.connectionId, object: target.object }));
     pageRead = { ...read, continuing: true };
     pageStartedAt = nextStartedAt;
   }
+}
+
+/** A page fetched ahead, its first slices prepared as soon as it is here and `due` (the page before is prepared). */
+async function prepareOnceDue(ahead: Ahead, target: PageTarget, due: Promise<void>): Promise<AheadPreparing> {
+  if (!('page' in ahead)) return ahead;
+  await due;
+  return { ...ahead, preparation: startPreparing(target.object, ahead.page) };
 }
 
 /** A page fetched ahead that will not be applied: its download stops. */

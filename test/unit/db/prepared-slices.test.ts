@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prepareSlice, preparedSlices, type RecordSource } from '../../../db/mirror-prepare.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { prepareSlice, preparedSlices, preparingNow, type RecordSource } from '../../../db/mirror-prepare.js';
 import type { SalesforceRecord } from '../../../db/mirror.js';
 
 // A page's slices are prepared one ahead of the writes, from records that may still be arriving (a Bulk
@@ -61,5 +62,34 @@ describe('preparedSlices', () => {
       })(),
     ).rejects.toThrow('Invalid Closing Quote');
     expect(seen).toEqual([5]);
+  });
+
+  it('says when the last slice is prepared: while it is still to be written, once, and for a page without records too', async () => {
+    const events: string[] = [];
+    const records = Array.from({ length: 2_500 }, (_, n) => contact(n));
+    for await (const slice of preparedSlices('Contact', { records }, 5_000, () => events.push('all prepared'))) {
+      events.push(`got ${slice.records.length}`);
+      await nextTurn(); // the write
+      events.push(`written ${slice.records.length}`);
+    }
+    // Once the last slice is prepared (its preparation began as the one before was handed out), before it is written.
+    expect(events.filter((event) => event === 'all prepared')).toHaveLength(1);
+    expect(events.indexOf('all prepared')).toBeGreaterThan(events.indexOf('written 1000'));
+    expect(events.indexOf('all prepared')).toBeLessThan(events.indexOf('written 1500'));
+    let empty = 0;
+    for await (const _slice of preparedSlices('Account', { records: [] }, 5_000, () => empty++)) throw new Error('no slice expected');
+    expect(empty).toBe(1);
+  });
+
+  it('preparingNow: the first slice is prepared (and the second begun) before anyone asks, then the rest in order', async () => {
+    const records = Array.from({ length: 4_500 }, (_, n) => contact(n));
+    const taken: number[] = [];
+    const slices = preparingNow(preparedSlices('Contact', { records, taken: (count) => taken.push(count) }, 5_000));
+    for (let turn = 0; turn < 50; turn++) await nextTurn();
+    // One slice ready and the next one under way: no further, however long nobody asks.
+    expect(taken).toEqual([1_000, 3_000]);
+    const got = [];
+    for await (const slice of slices) got.push(slice.records.length);
+    expect(got).toEqual([1_000, 2_000, 1_500]);
   });
 });
