@@ -36,7 +36,9 @@ const contact = (id: string, fields: Partial<SalesforceRecord> = {}): Salesforce
 const deal = (id: string, fields: Partial<SalesforceRecord> = {}): SalesforceRecord =>
   ({ Id: id, Name: 'Deal', Amount: '10', StageName: 'Prospecting', CloseDate: '2024-06-01', AccountId: null, SystemModstamp: STAMP, IsDeleted: false, ...fields }) as SalesforceRecord;
 
-function apply(db: Kysely<Database>, object: 'Contact' | 'Opportunity', records: SalesforceRecord[]) {
+const account = (id: string, fields: Partial<SalesforceRecord> = {}): SalesforceRecord => ({ Id: id, Name: 'Acme', SystemModstamp: STAMP, IsDeleted: false, ...fields }) as SalesforceRecord;
+
+function apply(db: Kysely<Database>, object: 'Account' | 'Contact' | 'Opportunity', records: SalesforceRecord[]) {
   return db.transaction().execute((trx) => applyPage(trx, { accountId: ACCOUNT, connectionId, environment: 'production' }, object, records));
 }
 
@@ -79,6 +81,25 @@ describe('plain inserts for rows not stored yet', () => {
     expect(writesTo('deals')).toEqual(['upsert']);
     const renamed = await database.db.selectFrom('deals').select('title').where('salesforce_opportunity_id', '=', '006000000000P01AAA').executeTakeFirstOrThrow();
     expect(renamed.title).toBe('Renamed');
+  });
+
+  it('accounts: a page none of whose Ids is stored is a plain insert; a page with a stored Id an upsert that keeps the newer version', async () => {
+    expect((await apply(logged, 'Account', [account('001000000000P01AAA'), account('001000000000P02AAA')])).mirroredDelta).toBe(2);
+    expect(writesTo('salesforce_accounts')).toEqual(['plain']);
+    statements = [];
+    const newer = account('001000000000P01AAA', { Name: 'Renamed', SystemModstamp: '2024-05-02T12:00:00.000+0000' });
+    expect((await apply(logged, 'Account', [newer, account('001000000000P03AAA')])).mirroredDelta).toBe(1);
+    expect(writesTo('salesforce_accounts')).toEqual(['upsert']);
+    statements = [];
+    const older = account('001000000000P01AAA', { Name: 'Older', SystemModstamp: '2024-04-01T12:00:00.000+0000' });
+    expect((await apply(logged, 'Account', [older])).mirroredDelta).toBe(0);
+    expect(writesTo('salesforce_accounts')).toEqual(['upsert']);
+    const names = await database.db.selectFrom('salesforce_accounts').select(['salesforce_account_id', 'name']).where('salesforce_connection_id', '=', connectionId).orderBy('salesforce_account_id').execute();
+    expect(names).toEqual([
+      { salesforce_account_id: '001000000000P01AAA', name: 'Renamed' },
+      { salesforce_account_id: '001000000000P02AAA', name: 'Acme' },
+      { salesforce_account_id: '001000000000P03AAA', name: 'Acme' },
+    ]);
   });
 
   it('a row of the same Id committed by another transaction meanwhile fails the page; applied again, the page updates it', async () => {
