@@ -156,6 +156,9 @@ describe('a worker killed while Salesforce creates its Bulk job', () => {
     await connectThroughBrowser(system, account, 'production', org);
 
     await cursorWhen(account, (cursor) => cursor.bulk_job_requested_at !== null && cursor.bulk_job_id === null, 120_000);
+    // The request is stored on the cursor just before it is sent: a moment for it to reach Salesforce, which
+    // holds it 3 s (killed at once, the worker could die before sending it, and no job would be created).
+    await new Promise((resolve) => setTimeout(resolve, 500));
     worker.kill('SIGKILL');
     await eventually(async () => count(await system.control.usage(org.orgId), 'POST /jobs/query') === 1 || undefined, 30_000);
     await system.control.setFaults(org.orgId, { latencyMs: 0 });
