@@ -64,12 +64,16 @@ export function rowsAsJson(rows: Array<Record<string, unknown>>): string {
   return SURROGATE_ESCAPE.test(json) ? JSON.stringify(rows, wellFormed) : json;
 }
 
-/** Whether the connection has a row of any of these Salesforce Ids in `spec`'s table (one index probe per Id). */
-export async function anyStored(trx: Transaction<Database>, spec: UpsertSpec, connectionId: string, salesforceIds: string[]): Promise<boolean> {
-  const { rows } = await sql<{ one: number }>`
-    select 1 as one from ${sql.table(spec.table)}
-    where salesforce_connection_id = ${connectionId} and ${sql.ref(spec.idColumn)} = any(${salesforceIds}::text[]) limit 1`.execute(trx);
-  return rows.length > 0;
+/** The SQL condition: the connection has a row of any of these Salesforce Ids in `spec`'s table (one index probe per Id). */
+export function anyStoredCondition(spec: UpsertSpec, connectionId: string, salesforceIds: readonly string[]) {
+  return sql<boolean>`exists(select 1 from ${sql.table(spec.table)}
+    where salesforce_connection_id = ${connectionId} and ${sql.ref(spec.idColumn)} = any(${salesforceIds}::text[]))`;
+}
+
+/** Whether the connection has a row of any of these Salesforce Ids in `spec`'s table. */
+export async function anyStored(trx: Transaction<Database>, spec: UpsertSpec, connectionId: string, salesforceIds: readonly string[]): Promise<boolean> {
+  const { rows } = await sql<{ stored: boolean }>`select ${anyStoredCondition(spec, connectionId, salesforceIds)} as stored`.execute(trx);
+  return rows[0]?.stored === true;
 }
 
 /** How one mirror table is upserted by Salesforce Id. */

@@ -10,7 +10,7 @@ import { bornCreatesInFlight, linkEchoedBornRecords } from './born-echoes.js';
 import type { QueuedBornRecord } from './born-records.js';
 import { mappedFields } from './field-mappings.js';
 import { readsFromSalesforce } from '../domain/field-mappings.js';
-import { anyStored, countDeleted, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
+import { anyStored, anyStoredCondition, countDeleted, upsertRows, type ApplyContext, type ApplyResult, type SalesforceRecord, type UpsertSpec } from './mirror-rows.js';
 import type { SyncedObject } from '../domain/synced-objects.js';
 
 export type { ApplyContext, ApplyResult, SalesforceRecord } from './mirror-rows.js';
@@ -44,14 +44,14 @@ export interface PageLookups {
  * needs. The mark and the page's flags are one statement: a REST page of 2,000 Accounts takes ~20 ms to
  * write, and each round trip more showed in its time.
  */
-export async function beginPageApply(trx: Transaction<Database>, connectionId: string, object: SyncedObject, pageIds?: readonly string[]): Promise<PageLookups> {
+export async function beginPageApply(trx: Transaction<Database>, connectionId: string, object: SyncedObject, pageRecords?: readonly SalesforceRecord[]): Promise<PageLookups> {
   // Account pages: a contact naming an Account of the connection (else an Account's name has no contact to reach).
   const contactsNameAccounts =
     object === 'Account' ? sql`exists(select 1 from contacts where salesforce_connection_id = ${connectionId} and salesforce_account_id is not null)` : sql`false`;
-  const probeIds = object === 'Account' && pageIds !== undefined && pageIds.length > 0 && new Set(pageIds).size === pageIds.length ? pageIds : undefined;
-  const pageStored = probeIds
-    ? sql`exists(select 1 from salesforce_accounts where salesforce_connection_id = ${connectionId} and salesforce_account_id = any(${probeIds}::text[]))`
-    : sql`true`;
+  // A page whose records are all here (`pageRecords`, a REST page) has its Accounts' Ids looked up at once.
+  const pageIds = object === 'Account' ? pageRecords?.map((record) => String(record.Id)) : undefined;
+  const probeIds = pageIds !== undefined && pageIds.length > 0 && new Set(pageIds).size === pageIds.length ? pageIds : undefined;
+  const pageStored = probeIds ? anyStoredCondition(ACCOUNT_UPSERT, connectionId, probeIds) : sql`true`;
   const { rows } = await sql<{ errors_recorded: boolean; contacts_name_accounts: boolean; page_stored: boolean }>`
     select set_config('fastfollow.sync_origin', 'salesforce', true) as origin,
       exists(select 1 from salesforce_sync_errors where connection_id = ${connectionId} and object = ${object}) as errors_recorded,
@@ -80,7 +80,7 @@ export async function applyPage(
   object: SyncedObject,
   records: SalesforceRecord[],
 ): Promise<ApplyResult> {
-  const lookups = await beginPageApply(trx, context.connectionId, object, records.map((record) => String(record.Id)));
+  const lookups = await beginPageApply(trx, context.connectionId, object, records);
   return applyPreparedSlice(trx, context, prepareSlice(object, records), lookups);
 }
 

@@ -64,8 +64,8 @@ export async function applyAndAdvance(
   return db.transaction().execute(async (trx) => {
     const result: ApplyResult = { upserted: 0, deleted: 0, mirroredDelta: 0, issues: [] };
     // Each next slice is mapped while Postgres writes the one before (the worker's and Postgres' CPU overlap).
-    // A page whose records are all here (REST) has its Ids looked up with the page's first statement.
-    const lookups = await beginPageApply(trx, connectionId, object, object === 'Account' && !page.arriving ? page.records.map((record) => String(record.Id)) : undefined);
+    // A page whose records are all here (REST, not a Bulk chunk still arriving) is looked up as a whole.
+    const lookups = await beginPageApply(trx, connectionId, object, page.arriving ? undefined : page.records);
     for await (const prepared of slices) {
       const slice = await applyPreparedSlice(trx, owner, prepared, lookups);
       result.upserted += slice.upserted;

@@ -34,7 +34,7 @@ export type RunTotals = Pick<SyncPageResult, 'done' | 'fetched' | 'upserted' | '
 /** A page fetched ahead, or why it could not be. */
 type Ahead = { page: FetchedPage; apiUsage: ApiUsage } | { failed: unknown };
 /** …with its slices' preparation begun (once the page before was prepared). */
-type AheadPreparing = { page: FetchedPage; apiUsage: ApiUsage; preparation: PagePreparation } | { failed: unknown };
+type AheadPreparing = (Extract<Ahead, { page: FetchedPage }> & { preparation: PagePreparation }) | Extract<Ahead, { failed: unknown }>;
 
 /**
  * An initial read's pages, one after another in this activity, each applied with its cursor in its own
