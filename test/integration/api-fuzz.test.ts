@@ -178,12 +178,12 @@ describe('every route under bad input (fast-check)', () => {
   });
 });
 
-/** The value the router will see for an encoded path segment. */
 /** '.' or '..', written plainly or percent-encoded: what WHATWG URL parsing resolves away. */
 function isDotSegment(segment: string): boolean {
   return /^(?:\.|%2e){1,2}$/i.test(segment);
 }
 
+/** The value the router will see for an encoded path segment. */
 function decodeOrRaw(segment: string): string {
   try {
     return decodeURIComponent(segment);
