@@ -76,7 +76,7 @@ export async function startBenchSystem(options: Pick<BenchOptions, 'pollInterval
   };
   const config = loadConfig(env);
   await prepareDatabase(config.DATABASE_URL);
-  // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone (e.g. heap limits, README "Performance").
+  // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone (e.g. heap limits, docs/performance.md, "Worker memory").
   const workerEnv = process.env.BENCH_WORKER_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : env;
   // Started side by side: each spends most of its start loading modules and waiting on its connections.
   const [worker, api] = await Promise.all([
