@@ -30,8 +30,8 @@ export interface DevServer {
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const port = options.port ?? (await freePort(ip));
   const namespace = options.namespace ?? 'default';
+  let port = options.port ?? (await freePort(ip));
   if (await isListening(ip, port)) {
     throw new StartupError(`Cannot start the Temporal dev server: ${ip}:${port} is already in use (set TEMPORAL_ADDRESS to use a running server).`);
   }
@@ -39,12 +39,42 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     throw new StartupError(`Cannot start the Temporal Web UI: ${ip}:${options.uiPort} is already in use.`);
   }
   const cli = await ensureTemporalCli(options.log);
-  const env = await TestWorkflowEnvironment.createLocal({
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const env = await createLocal(cli, { ...options, ip, port, namespace });
+      return {
+        address: `${ip}:${port}`,
+        namespace,
+        ...(options.uiPort !== undefined ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}),
+        cli,
+        stop: () => env.teardown(),
+      };
+    } catch (error) {
+      if (!isStartupTimeout(error) || attempt >= START_ATTEMPTS) throw error;
+      options.log?.(`The Temporal dev server did not answer within the SDK's 5 s; starting it again (attempt ${attempt + 1} of ${START_ATTEMPTS}).`);
+      // The SDK has killed the slow server; a port of our choosing is chosen afresh, a given one reused.
+      if (options.port === undefined) port = await freePort(ip);
+    }
+  }
+}
+
+/**
+ * Starts made before giving up. The SDK waits a fixed 5 s for the server to answer, which a busy
+ * machine can exceed (seen once with two cores busy starting the test suite); the server is then killed.
+ */
+const START_ATTEMPTS = 3;
+
+function isStartupTimeout(error: unknown): boolean {
+  return error instanceof Error && /did not start within/.test(error.message);
+}
+
+function createLocal(cli: TemporalCli, options: DevServerOptions & { ip: string; port: number; namespace: string }): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
     server: {
       executable: cli.kind === 'binary' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
-      ip,
-      port,
-      namespace,
+      ip: options.ip,
+      port: options.port,
+      namespace: options.namespace,
       ui: options.uiPort !== undefined,
       ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}),
       ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
@@ -52,11 +82,4 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       log: { format: 'pretty', level: 'error' },
     },
   });
-  return {
-    address: `${ip}:${port}`,
-    namespace,
-    ...(options.uiPort !== undefined ? { uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${options.uiPort}` } : {}),
-    cli,
-    stop: () => env.teardown(),
-  };
 }
