@@ -42,6 +42,8 @@ export interface WorkflowTimings {
   errorRecheckFirstMs?: number;
   /** How long the write lane collects posted follow-ups before sending a batch that is not full (default 500 ms). */
   followupFlushMs?: number;
+  /** …and the longest while they keep coming fast (default 2 s; patch followup-batch-fills-while-busy). */
+  followupCollectMaxMs?: number;
 }
 
 export interface CarriedState {

@@ -15,9 +15,17 @@ import type { LaneContext } from './read-lane.js';
 
 /** Patch id: the write lane logs posted follow-ups as Salesforce Tasks (its first command is behind it). */
 const WRITE_LANE_PATCH = 'followup-write-lane';
+/**
+ * Patch id: a batch that is not full waits another flush delay while follow-ups keep coming fast (up to
+ * `followupCollectMaxMs`), instead of always going one flush delay after the first.
+ */
+const BATCH_WHILE_BUSY_PATCH = 'followup-batch-fills-while-busy';
 /** sObject Collections take 200 records: this many posted follow-ups are sent at once. */
 const FULL_BATCH = 200;
 const DEFAULT_FLUSH_MS = 500;
+/** A flush delay in which this many more were posted is followed by another: a burst is arriving. */
+const BUSY_WINDOW = 25;
+const DEFAULT_COLLECT_MAX_MS = 2_000;
 
 const { logFollowupBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -36,7 +44,8 @@ export interface WriteLaneContext extends LaneContext {
 /**
  * The write lane: FastFollow → Salesforce. Sends posted follow-ups as Tasks in batches, beside the
  * read lane and with its own loop, so a long read page never delays a Task. A batch goes as soon as
- * 200 follow-ups were posted, or `followupFlushMs` after the first one. It stops on pause and
+ * 200 follow-ups were posted, or a flush delay after the first (longer while a burst is arriving:
+ * `collectBatch`). It stops on pause and
  * disconnect like the read lane; what is still pending is carried across continueAsNew.
  */
 export async function writeLane(ctx: WriteLaneContext): Promise<void> {
@@ -68,7 +77,7 @@ async function writeLoop(ctx: WriteLaneContext): Promise<void> {
       continue;
     }
     if (!patched(WRITE_LANE_PATCH)) return;
-    if (!sendAtOnce) await condition(() => state.followupsPosted.size >= FULL_BATCH || mustStop(), ctx.timings.followupFlushMs ?? DEFAULT_FLUSH_MS);
+    if (!sendAtOnce) await collectBatch(ctx, mustStop);
     if (mustStop()) return;
     if (state.paused) continue;
     // During a quota backoff no Task call goes out (the follow-ups stay queued), and only one lane probes after it.
@@ -82,6 +91,28 @@ async function writeLoop(ctx: WriteLaneContext): Promise<void> {
     sendAtOnce = result.due >= FULL_BATCH;
     if (result.due > 0) state.followupsPending = true;
     nextDueInMs = result.nextDueInMs;
+  }
+}
+
+/**
+ * Waits until a batch is worth a call: 200 posted, or `followupFlushMs` after the lane began collecting.
+ * While follow-ups keep coming fast (25 or more in the last flush delay: a burst the app or a busy API
+ * delivers over seconds) it waits another flush delay, up to `followupCollectMaxMs` in all, so the burst
+ * fills its batches instead of going out in pieces. A trickle goes as before, one flush delay after its first.
+ */
+async function collectBatch(ctx: WriteLaneContext, mustStop: () => boolean): Promise<void> {
+  const { state, timings } = ctx;
+  const worthSending = () => state.followupsPosted.size >= FULL_BATCH || mustStop();
+  const flushMs = timings.followupFlushMs ?? DEFAULT_FLUSH_MS;
+  if (!patched(BATCH_WHILE_BUSY_PATCH)) {
+    await condition(worthSending, flushMs);
+    return;
+  }
+  const latest = Date.now() + Math.max(flushMs, timings.followupCollectMaxMs ?? DEFAULT_COLLECT_MAX_MS);
+  for (;;) {
+    const postedBefore = state.followupsPosted.size;
+    if (await condition(worthSending, Math.min(flushMs, Math.max(1, latest - Date.now())))) return;
+    if (state.followupsPosted.size - postedBefore < BUSY_WINDOW || Date.now() >= latest) return;
   }
 }
 

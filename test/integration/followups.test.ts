@@ -94,6 +94,23 @@ describe('Tasks', () => {
     expect(calls).toBeGreaterThanOrEqual(5);
   }, 180_000);
 
+  it('1,000 follow-ups posted over 10 s (100 a second, as a busy app or API delivers a burst) still go in full batches: at most 7 collection calls', async () => {
+    const before = collectionCreates(await system.control.usage(la.org.orgId));
+    const ids: string[] = [];
+    for (let tick = 0; tick < 100; tick++) {
+      const bodies = la.contactEmails.slice(tick * 10, tick * 10 + 10).map((email, i) => followup(la, `fu-paced-${tick * 10 + i}`, { contactEmail: email }));
+      ids.push(...bodies.map((body) => body.followupId));
+      const started = Date.now();
+      await Promise.all(bodies.map((body) => postFollowup(system, body)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (Date.now() - started))));
+    }
+    const results = await settled(system, ids, 90_000);
+    expect([...results.values()].filter((r) => r.status !== 'logged')).toEqual([]);
+    const calls = collectionCreates(await system.control.usage(la.org.orgId)) - before;
+    // 200 per call is 5; a batch every flush delay (500 ms, before patch followup-batch-fills-while-busy) made 10.
+    expect(calls).toBeLessThanOrEqual(7);
+  }, 180_000);
+
   it("dates the Task in the org's time zone: 23:30 UTC is the next day in Tokyo and the same day in Los Angeles", async () => {
     await postFollowup(system, followup(tokyo, 'fu-tz-tokyo', { contactEmail: tokyo.contactEmails[1]! }));
     await postFollowup(system, followup(la, 'fu-tz-la', { contactEmail: la.contactEmails[1]! }));

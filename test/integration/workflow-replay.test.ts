@@ -30,6 +30,8 @@ describe('workflow replay over recorded histories', () => {
         // Interleaved Bulk waits (workflow-bulk-wait.test.ts), and the initial read's plan as its own step (patch initial-read-plan-step).
         'v9-initial-read-interleaved.binpb',
         'v10-initial-read-plan-step.binpb',
+        // The write lane's batch collection while a burst arrives (patch followup-batch-fills-while-busy; write-lane-logic.test.ts).
+        'v11-write-lane-busy-burst.binpb',
       ]),
     );
   });

@@ -41,6 +41,24 @@ describe.concurrent('write lane (fake activities)', () => {
     await handle.signal(disconnectSignal, { reason: 'test over' });
   });
 
+  it('a burst arriving over seconds goes in a few batches, each waiting while follow-ups keep coming (replay fixture)', async () => {
+    const { handle, org } = await harness.start('write-busy-burst');
+    await statusWhere(handle, (s) => !!s.initialSync?.completedAt);
+    for (let tick = 0; tick < 60; tick++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => handle.signal(followupPostedSignal, { followupId: `burst${tick * 10 + i}` })));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the last batch: at once when full, else within 2 s
+    expect(org.taskBatches.length).toBeGreaterThan(0);
+    // Full batches would be 3; one per 500 ms flush delay a dozen (the paced test in followups.test.ts
+    // measures the calls through the real system).
+    expect(org.taskBatches.length).toBeLessThanOrEqual(6);
+    await handle.signal(disconnectSignal, { reason: 'test over' });
+    await handle.result();
+    // Replay fixture (RECORD_HISTORIES=1): batches collected while a burst arrives (patch followup-batch-fills-while-busy).
+    await saveHistory('v11-write-lane-busy-burst', await handle.fetchHistory());
+  });
+
   it('sends nothing while paused, and the pending follow-ups on resume', async () => {
     const { handle, org } = await harness.start('write-paused');
     await statusWhere(handle, (s) => !!s.initialSync?.completedAt);
