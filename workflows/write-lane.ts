@@ -45,8 +45,8 @@ export interface WriteLaneContext extends LaneContext {
  * The write lane: FastFollow → Salesforce. Sends posted follow-ups as Tasks in batches, beside the
  * read lane and with its own loop, so a long read page never delays a Task. A batch goes as soon as
  * 200 follow-ups were posted, or a flush delay after the first (longer while a burst is arriving:
- * `collectBatch`). It stops on pause and
- * disconnect like the read lane; what is still pending is carried across continueAsNew.
+ * `collectBatch`). It stops on pause and disconnect like the read lane; what is still pending is
+ * carried across continueAsNew.
  */
 export async function writeLane(ctx: WriteLaneContext): Promise<void> {
   const scope = new CancellationScope();
