@@ -111,7 +111,8 @@ async function collectBatch(ctx: WriteLaneContext, mustStop: () => boolean): Pro
   const latest = Date.now() + Math.max(flushMs, timings.followupCollectMaxMs ?? DEFAULT_COLLECT_MAX_MS);
   for (;;) {
     const postedBefore = state.followupsPosted.size;
-    if (await condition(worthSending, Math.min(flushMs, Math.max(1, latest - Date.now())))) return;
+    // Never past `latest`: the loop ends below once it is reached, so what is left is always positive.
+    if (await condition(worthSending, Math.min(flushMs, latest - Date.now()))) return;
     if (state.followupsPosted.size - postedBefore < BUSY_WINDOW || Date.now() >= latest) return;
   }
 }
